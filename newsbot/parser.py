@@ -1,0 +1,341 @@
+"""Article parsing: a page object that turns one HTML page into a raw record.
+
+A parser is a class whose fields are small methods (as in Fundus). Each field tries, in order: the site's own
+selectors, the CMS family's selectors, the page's metadata (JSON-LD, OpenGraph/``article:*``, microdata),
+trafilatura (body only), then visible-text patterns such as «کد خبر». The page is parsed once; every method reads
+the same parsel Selector. Nothing here touches the network, so a saved page is all a test needs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import unquote, urljoin
+
+from parsel import Selector
+
+from newsbot.body import block_lines, trafilatura_lines
+from newsbot.metadata import PageMeta, ld_keywords, ld_names, ld_url, read_meta
+from newsbot.record import RAW_MODIFIED, RAW_PUBLISHED, empty_record
+from newsbot.text import ascii_digits, normalize_text
+
+SelectorMap = Mapping[str, Sequence[str]]
+
+_DIGITS = r"[0-9۰-۹٠-٩]"
+_NEWS_CODE_TEXT = re.compile(rf"کد\s*(?:خبر|مطلب)\s*[:：]?\s*({_DIGITS}{{3,20}})")
+_MONTHS = "فروردین|اردیبهشت|ارديبهشت|خرداد|تیر|تير|مرداد|امرداد|شهریور|شهريور|مهر|آبان|آذر|دی|دى|دي|بهمن|اسفند"
+# A Jalali date in running text: «۲۷ اردیبهشت ۱۴۰۰ ...» or «۱۴۰۴/۰۷/۱۳ ...», with an optional time after it.
+_JALALI_IN_TEXT = re.compile(
+    rf"(?:{_DIGITS}{{1,2}}\s*/?\s*(?:{_MONTHS})(?:\s*‌?ماه)?\s*/?\s*{_DIGITS}{{2,4}}"
+    rf"|1[34]{_DIGITS}{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}}"
+    rf"|[۱1][۳۴34][۰-۹0-9]{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}})"
+    rf"(?:\s*(?:[-/،,|]|ساعت)?\s*{_DIGITS}{{1,2}}\s*:\s*{_DIGITS}{{2}}(?:\s*:\s*{_DIGITS}{{2}})?"
+    r"(?:\s*(?:قبل\s*از\s*ظهر|بعد\s*از\s*ظهر|ق\.?\s*ظ|ب\.?\s*ظ|صبح|عصر|شب))?)?"
+)
+_DATE_LABEL = re.compile(r"(?:تاریخ\s*(?:انتشار|انتشار\s*خبر|خبر)?|زمان\s*انتشار|انتشار)\s*[:：]")
+_TODAY = re.compile(r"امروز\s*[:：]?")
+_ATTRIBUTION = re.compile(r"به\s+گزارش\s+([^،,:.\n]{2,80}?)\s*[،,]")
+_ROLE_WORDS = ("خبرنگار", "گروه", "سرویس", "دبیر", "دبیرخانه")
+
+# Selectors of the generic parser: the usual Iranian CMS class names. Families replace them with their own.
+GENERIC_SELECTORS: dict[str, tuple[str, ...]] = {
+    "title": ("h1[itemprop=headline]", "[itemprop=headline] a", "div[itemprop=headline]"),
+    "kicker": (".rutitr", ".kicker", ".uptitle", ".up-title", ".rotitr", ".news-rutitr", ".news-rotitr"),
+    "lead": (".lead", ".introtext", ".summary", ".news-lead", ".subtitle", ".item-summary"),
+    "body": ("[itemprop=articleBody]",),
+    "date": (),
+    "category": (".breadcrumb li:last-child a", ".breadcrumb a:last-child"),
+    "tags": (".tags a", "a[rel=tag]"),
+    "authors": ("[itemprop=author] [itemprop=name]", "[rel=author]"),
+    "image": (),
+}
+
+
+def memo(method):
+    """Cache a field method per parser instance: fields consult each other (lead checks title, body drops both)."""
+
+    @functools.wraps(method)
+    def wrapper(self):
+        try:
+            return self._memo[method.__name__]
+        except KeyError:
+            value = self._memo[method.__name__] = method(self)
+            return value
+
+    return wrapper
+
+
+class ArticleParser:
+    """The generic parser. CMS families subclass it with their selectors; sites add a few of their own.
+
+    ``selectors`` maps a field to CSS selectors tried in order; a selector ending in ``::attr(x)`` reads an
+    attribute. ``url_patterns`` find the news code in a URL (first group).
+    """
+
+    selectors: ClassVar[dict[str, tuple[str, ...]]] = GENERIC_SELECTORS
+    url_patterns: ClassVar[tuple[str, ...]] = (r"/news/(\d+)", r"/(\d{5,})-", r"[?&]id=(\d+)")
+    #: Strings that end a title in og:title and <title> («عنوان - خبرگزاری ...»).
+    title_separators: ClassVar[tuple[str, ...]] = (" - ", " | ", " :: ")
+
+    def __init__(
+        self,
+        sel: Selector,
+        url: str,
+        *,
+        site_selectors: SelectorMap | None = None,
+        url_patterns: Iterable[str] = (),
+        now: datetime | None = None,
+    ) -> None:
+        self.sel = sel
+        self.url = url
+        self.now = now
+        self.meta: PageMeta = read_meta(sel)
+        self._site = site_selectors or {}
+        self._patterns = tuple(url_patterns) + self.url_patterns
+        self._memo: dict[str, Any] = {}
+
+    # ---- helpers ---------------------------------------------------------------------------------------------
+    def chain(self, name: str) -> tuple[str, ...]:
+        """Selectors for a field: the site's, then the family's."""
+        return tuple(self._site.get(name, ())) + tuple(self.selectors.get(name, ()))
+
+    def first_text(self, name: str) -> str | None:
+        for css in self.chain(name):
+            for node in self.sel.css(css):
+                text = normalize_text(self._text_of(node))
+                if text:
+                    return text
+        return None
+
+    def all_texts(self, name: str) -> list[str]:
+        for css in self.chain(name):
+            values = [normalize_text(self._text_of(n)) for n in self.sel.css(css)]
+            values = [v for v in values if v]
+            if values:
+                return _unique(values)
+        return []
+
+    @staticmethod
+    def _text_of(node: Selector) -> str:
+        if isinstance(node.root, str):  # ::attr() / ::text result
+            return node.root
+        return " ".join(node.root.itertext()) if node.root is not None else ""
+
+    def absolute(self, link: str | None) -> str | None:
+        if not link:
+            return None
+        return urljoin(self.url, link.strip())
+
+    # ---- fields -------------------------------------------------------------------------------------------------
+    @memo
+    def title(self) -> str | None:
+        found = self.first_text("title")
+        if found:
+            return found
+        # A page may have several h1 (the logo is often one); the headline is the h1 the metadata agrees with.
+        h1s = [t for t in (normalize_text(self._text_of(n)) for n in self.sel.css("h1")) if t]
+        meta = normalize_text(self.meta.ld("headline") or self.meta.meta("og:title", "twitter:title"))
+        if meta:
+            for h1 in h1s:
+                if h1 in meta or meta in h1:
+                    return h1
+            return normalize_text(self._strip_site_suffix(meta))
+        if h1s:
+            return h1s[0]
+        title = self.sel.xpath("//title/text()").get()
+        return normalize_text(self._strip_site_suffix(title)) if title else None
+
+    def _strip_site_suffix(self, title: str) -> str:
+        for sep in self.title_separators:
+            if sep in title:
+                head = title.split(sep)[0]
+                if len(head) >= 10:
+                    return head
+        return title
+
+    @memo
+    def kicker(self) -> str | None:
+        return self.first_text("kicker")
+
+    @memo
+    def lead(self) -> str | None:
+        lead = self.first_text("lead")
+        if lead and lead == self.title():
+            return None
+        return lead
+
+    @memo
+    def body_lines(self) -> list[str]:
+        for css in self.chain("body"):
+            for node in self.sel.css(css):
+                lines = block_lines(node.root)
+                if lines:
+                    return self._drop_heading_lines(lines)
+        return self._drop_heading_lines(trafilatura_lines(self.sel.root, self.url))
+
+    def _drop_heading_lines(self, lines: list[str]) -> list[str]:
+        """Containers sometimes include the headline, kicker or lead; they have their own fields."""
+        heads = {h for h in (self.title(), self.kicker(), self.lead()) if h}
+        while lines and lines[0] in heads:
+            lines = lines[1:]
+        return lines
+
+    def body(self) -> str | None:
+        return "\n".join(self.body_lines()) or None
+
+    def published_candidates(self) -> list[str]:
+        """Raw date strings in trust order; the dates pipeline picks the first valid, non-future one."""
+        found: list[str] = []
+        for css in self.chain("date"):
+            found += [t for t in (self._text_of(n) for n in self.sel.css(css)) if t and t.strip()]
+        found.append(self.meta.ld("datePublished"))
+        found.append(self.meta.meta("article:published_time", "datepublished", "og:published_time",
+                                    "pubdate", "publishdate", "date"))
+        found += self.sel.css("[itemprop=datePublished]::attr(datetime)").getall()
+        found += self.sel.css("time[datetime]::attr(datetime)").getall()[:1]
+        found += self.visible_dates()
+        return _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
+
+    def modified_candidates(self) -> list[str]:
+        found = [
+            self.meta.ld("dateModified"),
+            self.meta.meta("article:modified_time", "datemodified", "og:updated_time"),
+        ]
+        found += self.sel.css("[itemprop=dateModified]::attr(datetime), [itemprop=dateModified]::attr(content)").getall()
+        return _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
+
+    def visible_dates(self) -> list[str]:
+        """Jalali dates written in the page: labelled ones («تاریخ انتشار: ...») first, then any other.
+
+        Text after «امروز» is the site's clock, not the article's date, and is never returned.
+        """
+        labelled: list[str] = []
+        loose: list[str] = []
+        for text in self.sel.xpath("//body//text()[normalize-space()]").getall():
+            if _TODAY.search(text) and not _DATE_LABEL.search(text):
+                continue
+            label = _DATE_LABEL.search(text)
+            if label:
+                match = _JALALI_IN_TEXT.search(text, label.end())
+                if match:
+                    labelled.append(match.group(0))
+                    continue
+            match = _JALALI_IN_TEXT.search(text)
+            if match and len(text.strip()) < 80:
+                loose.append(match.group(0))
+        return labelled + loose[:3]
+
+    def category(self) -> str | None:
+        found = self.first_text("category")
+        if found:
+            return found
+        section = self.meta.ld("articleSection")
+        if isinstance(section, list):
+            section = section[0] if section else None
+        return normalize_text(section or self.meta.meta("article:section"))
+
+    def tags(self) -> list[str]:
+        found = self.all_texts("tags")
+        if found:
+            return found
+        found = self.meta.meta_all("article:tag") or ld_keywords(self.meta.ld("keywords"))
+        return _unique([t for t in (normalize_text(v) for v in found) if t])
+
+    def authors(self) -> list[str]:
+        found = self.all_texts("authors")
+        if found:
+            return found
+        names = ld_names(self.meta.ld("author"))
+        if not names:
+            meta = self.meta.meta("author", "article:author")
+            names = [meta] if meta and not meta.startswith("http") else []
+        return _unique([n for n in (normalize_text(v) for v in names) if n])
+
+    def image(self) -> str | None:
+        for css in self.chain("image"):
+            for node in self.sel.css(css):
+                root = node.root
+                if isinstance(root, str):
+                    link = root
+                else:
+                    link = root.get("data-src") or root.get("src") or root.get("content") or root.get("href")
+                if link and not link.startswith("data:"):
+                    return self.absolute(link)
+        return self.absolute(self.meta.meta("og:image", "twitter:image") or ld_url(self.meta.ld("image")))
+
+    def canonical_url(self) -> str | None:
+        return self.absolute(self.meta.canonical or self.meta.meta("og:url")) or self.url
+
+    def news_code(self) -> str | None:
+        for pattern in self._patterns:
+            match = re.search(pattern, unquote(self.url))
+            if match:
+                return ascii_digits(match.group(1))
+        for css in self.chain("news_code"):
+            for node in self.sel.css(css):
+                text = self._text_of(node)
+                match = _NEWS_CODE_TEXT.search(text) or re.search(rf"({_DIGITS}{{3,20}})", text)
+                if match:
+                    return ascii_digits(match.group(1))
+        for text in self.sel.xpath("//body//text()[contains(., 'کد')]").getall():
+            match = _NEWS_CODE_TEXT.search(text)
+            if match:
+                return ascii_digits(match.group(1))
+        canonical = self.meta.canonical
+        if canonical and canonical != self.url:
+            for pattern in self._patterns:
+                match = re.search(pattern, unquote(canonical))
+                if match:
+                    return ascii_digits(match.group(1))
+        return None
+
+    def attribution(self) -> str | None:
+        for line in self.body_lines()[:3]:
+            match = _ATTRIBUTION.search(line)
+            if match:
+                return source_of(match.group(1))
+        return None
+
+    def agency(self) -> str | None:
+        return normalize_text(self.meta.meta("og:site_name"))
+
+    # ---- the record ---------------------------------------------------------------------------------------------
+    def parse(self) -> dict[str, Any]:
+        """The raw record: text fields normalised, dates still raw (see the dates pipeline)."""
+        rec = empty_record()
+        rec.update(
+            url=self.url,
+            canonical_url=self.canonical_url(),
+            news_code=self.news_code(),
+            title=self.title(),
+            kicker=self.kicker(),
+            lead=self.lead(),
+            body=self.body(),
+            category=self.category(),
+            tags=self.tags(),
+            authors=self.authors(),
+            image=self.image(),
+            attribution=self.attribution(),
+            agency=self.agency(),
+        )
+        rec[RAW_PUBLISHED] = self.published_candidates()
+        rec[RAW_MODIFIED] = self.modified_candidates()
+        return rec
+
+
+def source_of(phrase: str) -> str | None:
+    """The source named in «به گزارش X»: X itself, or the agency after a role («خبرنگار اقتصادی ایسنا» → ایسنا)."""
+    phrase = normalize_text(phrase) or ""
+    if not phrase:
+        return None
+    if phrase.split()[0] in _ROLE_WORDS:
+        idx = phrase.find("خبرگزاری")
+        return phrase[idx:] if idx >= 0 else phrase.split()[-1]
+    return phrase
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

@@ -1,0 +1,163 @@
+"""Item pipelines: normalise → dates → validate → dedup (see ``ITEM_PIPELINES`` in settings).
+
+Each stage is a pure function first (used by ``extract_article`` too) and a thin Scrapy pipeline second, so a
+saved page and a crawl give the same record.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from newsbot import dates
+from newsbot.record import LIST_FIELDS, RAW_MODIFIED, RAW_PUBLISHED, TEXT_FIELDS, public
+from newsbot.state import StateStore
+from newsbot.text import ascii_digits, normalize_lines, normalize_text
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Problems:
+    """What finalising a record found: date candidates rejected (kept, logged) and a reason to drop it."""
+
+    dates: list[str] = field(default_factory=list)
+    drop: str | None = None
+
+
+# ---- pure stages -------------------------------------------------------------------------------------------------
+def normalize_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """Persian text rules on every text field; idempotent, so running it twice changes nothing."""
+    for key in TEXT_FIELDS:
+        if isinstance(rec.get(key), str):
+            rec[key] = normalize_text(rec[key])
+    rec["body"] = normalize_lines(rec.get("body"))
+    for key in LIST_FIELDS:
+        values = [normalize_text(v) for v in rec.get(key) or [] if isinstance(v, str)]
+        rec[key] = list(dict.fromkeys(v for v in values if v))
+    if rec.get("news_code") is not None:
+        rec["news_code"] = ascii_digits(str(rec["news_code"])).strip() or None
+    rec["language"] = rec.get("language") or "fa"
+    return rec
+
+
+def resolve_dates(rec: dict[str, Any], now: datetime | None = None) -> list[str]:
+    """Turn the raw date strings into ISO fields; return why any candidate was rejected.
+
+    A record whose every date is impossible keeps ``published_at: null``: the text is still worth having.
+    """
+    published, reasons = dates.choose_published(list(rec.pop(RAW_PUBLISHED, None) or []), now=now)
+    modified, modified_reasons = dates.choose_published(list(rec.pop(RAW_MODIFIED, None) or []), now=now)
+    rec["published_at"] = dates.to_iso(published) if published else None
+    rec["published_jalali"] = dates.to_jalali_iso(published) if published else None
+    rec["modified_at"] = dates.to_iso(modified) if modified else None
+    return reasons + [f"modified: {r}" for r in modified_reasons]
+
+
+def validate_record(rec: dict[str, Any]) -> str | None:
+    """Why a record is not an article (``no_title``, ``no_body``), or None."""
+    if not rec.get("title"):
+        return "no_title"
+    if not rec.get("body"):
+        return "no_body"
+    return None
+
+
+def finalize_record(rec: dict[str, Any], now: datetime | None = None) -> tuple[dict[str, Any], Problems]:
+    """normalise → dates → validate, as the pipelines do, for one record outside a crawl."""
+    problems = Problems()
+    normalize_record(rec)
+    problems.dates = resolve_dates(rec, now)
+    problems.drop = validate_record(rec)
+    return public(rec), problems
+
+
+# ---- Scrapy pipelines --------------------------------------------------------------------------------------------
+def _spider_name(spider: Any) -> str:
+    return getattr(spider, "name", "unknown")
+
+
+class NormalizePipeline:
+    def process_item(self, item: Any, spider: Any) -> Any:
+        rec = ItemAdapter(item).asdict() if not isinstance(item, dict) else item
+        if not rec.get("crawled_at"):
+            rec["crawled_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return normalize_record(rec)
+
+
+class DatesPipeline:
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DatesPipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: dict[str, Any], spider: Any) -> dict[str, Any]:
+        for reason in resolve_dates(item):
+            logger.warning("date rejected for %s: %s", item.get("url"), reason)
+            self.stats.inc_value(f"newsbot/date_rejected/{_spider_name(spider)}")
+        if item.get("published_at") is None:
+            self.stats.inc_value(f"newsbot/no_date/{_spider_name(spider)}")
+        return item
+
+
+class ValidatePipeline:
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidatePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: dict[str, Any], spider: Any) -> dict[str, Any]:
+        reason = validate_record(item)
+        if reason:
+            self.stats.inc_value(f"newsbot/dropped/{reason}/{_spider_name(spider)}")
+            raise DropItem(f"{reason}: {item.get('url')}")
+        return public(item)
+
+
+class DedupPipeline:
+    """Drop articles already written in this run or any earlier one; mark an article only once it is written.
+
+    Marking happens on ``item_scraped``, which Scrapy sends after the feed exporter (connected earlier, as an
+    extension) has written the line; the exporter flushes each line, so a marked article is always on disk.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+        self.enabled = crawler.settings.getbool("NEWSBOT_INCREMENTAL", True)
+        self.store = StateStore.shared(crawler.settings.get("NEWSBOT_STATE_DIR", "state")) if self.enabled else None
+        self.in_flight: set[tuple[str, str]] = set()
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DedupPipeline:
+        return cls(crawler)
+
+    @staticmethod
+    def key(item: dict[str, Any]) -> tuple[str, str]:
+        site = item.get("site") or "_generic"
+        return site, str(item.get("news_code") or item.get("canonical_url") or item.get("url"))
+
+    def process_item(self, item: dict[str, Any], spider: Any) -> dict[str, Any]:
+        key = self.key(item)
+        if key in self.in_flight or (self.store and self.store.is_seen(*key)):
+            self.stats.inc_value(f"newsbot/dropped/duplicate/{_spider_name(spider)}")
+            raise DropItem(f"duplicate: {key[0]} {key[1]} ({item.get('url')})", log_level="DEBUG")
+        self.in_flight.add(key)
+        return item
+
+    def item_scraped(self, item: dict[str, Any], response: Any, spider: Any) -> None:
+        key = self.key(item)
+        self.in_flight.discard(key)
+        if self.store:
+            self.store.mark_seen(*key, url=item.get("url"))
+        self.stats.inc_value(f"newsbot/written/{_spider_name(spider)}")

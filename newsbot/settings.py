@@ -1,0 +1,94 @@
+"""Scrapy settings for newsbot: polite by default, JSON Lines out, state in ``./state``.
+
+Every value can be overridden per run with ``-s NAME=VALUE`` (``scrapy crawl``) or ``--set NAME=VALUE``
+(``newsbot crawl``).
+"""
+
+from newsbot.record import FIELDS
+
+BOT_NAME = "newsbot"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# ---- politeness ----------------------------------------------------------------------------------------------
+#: Where site owners can reach whoever runs this crawler; shown in the User-Agent.
+NEWSBOT_CONTACT_URL = "https://github.com/newsbot/newsbot"
+USER_AGENT = f"newsbot/0.1 (+{NEWSBOT_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+#: An article page is 80–300 KB; anything over 10 MB is not an article.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "fa-IR,fa;q=0.9,en;q=0.5",
+}
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+# ---- newsbot components ------------------------------------------------------------------------------------------
+# Replay folders and host maps are served below every middleware (see newsbot/handlers.py).
+DOWNLOAD_HANDLERS = {
+    "http": "newsbot.handlers.NewsbotHTTPHandler",
+    "https": "newsbot.handlers.NewsbotHTTPHandler",
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Before retries and redirects see the response: a challenge page is counted, not retried.
+    "newsbot.middlewares.BotWallMiddleware": 560,
+    "newsbot.middlewares.LegacyEncodingMiddleware": 570,
+}
+SPIDER_MIDDLEWARES = {
+    "newsbot.middlewares.SeenFilterMiddleware": 900,
+}
+ITEM_PIPELINES = {
+    "newsbot.pipelines.NormalizePipeline": 100,
+    "newsbot.pipelines.DatesPipeline": 200,
+    "newsbot.pipelines.ValidatePipeline": 300,
+    "newsbot.pipelines.DedupPipeline": 400,
+}
+EXTENSIONS = {
+    "newsbot.extensions.RunSummary": 500,
+}
+
+#: Where the seen-articles store (and run summaries) live.
+NEWSBOT_STATE_DIR = "state"
+#: Skip and drop articles written by earlier runs. Off: every discovered article is fetched and written.
+NEWSBOT_INCREMENTAL = True
+#: {"www.isna.ir": "127.0.0.1:8080"}: send a site's requests to another server (tests, mirrors).
+NEWSBOT_HOST_MAP: dict[str, str] = {}
+#: With a host map: refuse every unmapped host instead of going to the network (tests, benchmarks).
+NEWSBOT_HOST_MAP_ONLY = False
+#: A replay folder (see docs/fixtures.md): answer every request from recorded files instead of the network.
+NEWSBOT_REPLAY_DIR = None
+
+# ---- output --------------------------------------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "jsonlines": "newsbot.feeds.FlushingJsonLinesExporter",
+    "jsonl": "newsbot.feeds.FlushingJsonLinesExporter",
+}
+FEED_URI_PARAMS = "newsbot.feeds.uri_params"
+FEEDS = {
+    "data/%(name)s/%(utc_date)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf-8",
+        "fields": list(FIELDS),
+        "overwrite": False,
+        "store_empty": False,
+    },
+}
+FEED_EXPORT_FIELDS = list(FIELDS)
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

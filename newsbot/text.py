@@ -1,0 +1,73 @@
+"""Persian text normalisation.
+
+The users read and search this text, so it must stay exactly as the agency wrote it except for the few things
+that are encoding noise: Arabic letter variants, bidi control marks, tatweel and runs of whitespace. The half-space
+(ZWNJ, U+200C) is part of Persian spelling (``می‌شود``) and is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from persiantools import digits as _digits
+
+ZWNJ = "\u200c"
+
+# persiantools.characters.ar_to_fa also strips some kasra marks (``دِ`` -> ``د``); that changes the agency's
+# spelling, so only the three letter variants are mapped here.
+_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
+# LRM, RLM, ALM, LRE..RLO, LRI..PDI and tatweel: invisible or decorative, and they break search.
+_NOISE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u0640"))
+_LETTERS.update(_NOISE)
+# Every whitespace except ZWNJ (which str.split() would not treat as space anyway) and the zero-width joiner.
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+
+# Lines an agency appends to every story; they are furniture, not text.
+_TRAILER = re.compile(
+    r"^\s*(?:"
+    r"انتهای\s*پیام\s*/?.*"
+    r"|انتهای\s*خبر\s*/?"
+    r"|بیشتر\s*بخوانید\s*:?.*"
+    r"|بیشتر\s*:\s*.*"
+    r"|بخوانید\s*:.*"
+    r"|این\s*خبر\s*(?:در\s*حال\s*)?(?:بروز|به‌روز|به\s*روز)\s*رسانی\s*می\s*(?:‌)?شود.*"
+    r"|بازگشت\s*به\s*صفحه\s*رسانه.*"
+    r"|تهیه\s*شده\s*در\s*اداره\s*کل\s*رسانه.*"
+    r")\s*$"
+)
+
+
+def normalize_text(value: str | None) -> str | None:
+    """Return the text as a Persian reader expects it, or None for empty input.
+
+    Arabic ي/ى/ك become Persian ی/ک, bidi marks and tatweel go, whitespace collapses to single spaces.
+    ZWNJ and digits are kept as written.
+    """
+    if value is None:
+        return None
+    out = _SPACES.sub(" ", value.translate(_LETTERS)).strip()
+    return out or None
+
+
+def normalize_lines(text: str | None) -> str | None:
+    """Normalise each line of a multi-paragraph text and drop empty lines and agency trailers."""
+    if not text:
+        return None
+    lines = [normalize_text(line) for line in text.split("\n")]
+    kept = [line for line in lines if line and not is_trailer(line)]
+    return "\n".join(kept) or None
+
+
+def is_trailer(line: str) -> bool:
+    """True for agency furniture lines such as «انتهای پیام» or «بیشتر بخوانید:»."""
+    return bool(_TRAILER.match(line))
+
+
+def ascii_digits(value: str) -> str:
+    """Persian and Arabic-Indic digits to ASCII, for ids and dates (never for body text)."""
+    return _digits.fa_to_en(_digits.ar_to_fa(value))
+
+
+def has_arabic_letters(value: str) -> bool:
+    """True when Arabic ي/ى/ك are present: a check the tests and the benchmark share."""
+    return any(ch in value for ch in "\u064a\u0649\u0643")

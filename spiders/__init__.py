@@ -1,0 +1,1 @@
+"""Site spiders: one small file per agency, registered through ``SPIDER_MODULES``."""
