@@ -10,7 +10,6 @@ import argparse
 import glob
 import json
 import logging
-import os
 import re
 import sys
 from datetime import datetime, timezone
@@ -312,8 +311,8 @@ def cmd_genspider(args: argparse.Namespace) -> int:
         index.write_text("[]\n", encoding="utf-8")
     print(f"wrote {target.relative_to(root)} and {fixtures.relative_to(root)}/")
     print("next: record two article pages, a feed and a sitemap or archive page into the fixtures folder "
-          "(`newsbot record URL ... --out fixtures/%s`), write article-N.expected.json by hand, run the tests; "
-          "see docs/adding-a-site.md" % name)
+          f"(`newsbot record URL ... --out fixtures/{name}`), write article-N.expected.json by hand, run the tests; "
+          "see docs/adding-a-site.md")
     return 0
 
 

@@ -30,7 +30,10 @@ class BotWallMiddleware:
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if request.url.endswith("/robots.txt"):
             return response
-        text = response.text if isinstance(response, TextResponse) else response.body[:60_000].decode("utf-8", "replace")
+        if isinstance(response, TextResponse):
+            text = response.text
+        else:
+            text = response.body[:60_000].decode("utf-8", "replace")
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         reason = botwall.challenge_reason(response.status, headers, text)
         if reason:

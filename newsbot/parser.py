@@ -38,6 +38,7 @@ _JALALI_IN_TEXT = re.compile(
 _DATE_LABEL = re.compile(r"(?:تاریخ\s*(?:انتشار|انتشار\s*خبر|خبر)?|زمان\s*انتشار|انتشار)\s*[:：]")
 _TODAY = re.compile(r"امروز\s*[:：]?")
 _ATTRIBUTION = re.compile(r"به\s+گزارش\s+([^،,:.\n]{2,80}?)\s*[،,]")
+_AUTHOR_LABEL = re.compile(r"^(?:نویسنده|نویسندگان|خبرنگار|گزارش|گزارشگر|ترجمه|مترجم|به\s*قلم|گفت‌وگو|تنظیم)\s*[:：]\s*")
 _ROLE_WORDS = ("خبرنگار", "گروه", "سرویس", "دبیر", "دبیرخانه")
 
 # Selectors of the generic parser: the usual Iranian CMS class names. Families replace them with their own.
@@ -204,7 +205,8 @@ class ArticleParser:
             self.meta.ld("dateModified"),
             self.meta.meta("article:modified_time", "datemodified", "og:updated_time"),
         ]
-        found += self.sel.css("[itemprop=dateModified]::attr(datetime), [itemprop=dateModified]::attr(content)").getall()
+        found += self.sel.css("[itemprop=dateModified]::attr(datetime)").getall()
+        found += self.sel.css("[itemprop=dateModified]::attr(content)").getall()
         return _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
 
     def visible_dates(self) -> list[str]:
@@ -245,9 +247,9 @@ class ArticleParser:
         return _unique([t for t in (normalize_text(v) for v in found) if t])
 
     def authors(self) -> list[str]:
-        found = self.all_texts("authors")
-        if found:
-            return found
+        found = [_AUTHOR_LABEL.sub("", a) for a in self.all_texts("authors")]
+        if any(found):
+            return _unique([a for a in found if a])
         names = ld_names(self.meta.ld("author"))
         if not names:
             meta = self.meta.meta("author", "article:author")

@@ -53,6 +53,9 @@ class NewsSpider(scrapy.Spider):
     #: ``{jy} {jm} {jd}`` (Jalali) / ``{gy} {gm} {gd}`` (Gregorian) and ``{page}``.
     sitemap_indexes: ClassVar[tuple[str, ...]] = ()
     archive_by_date: ClassVar[str | None] = None
+    #: Listing pages: the container of the article list (its links only, not the most-viewed box beside it).
+    #: The first selector that matches is used; with none matching, every link on the page is considered.
+    listing_selectors: ClassVar[tuple[str, ...]] = ()
     #: Listing pages: links to follow as the next page.
     next_page_selectors: ClassVar[tuple[str, ...]] = (
         "a[rel=next]::attr(href)", ".pagination a.next::attr(href)", "a.next::attr(href)",
@@ -197,6 +200,10 @@ class NewsSpider(scrapy.Spider):
                 yield req
 
     def listing_links(self, response: TextResponse) -> Iterable[str]:
+        for css in self.listing_selectors:
+            links = response.css(css).css("a::attr(href)").getall()
+            if links:
+                return links
         return response.css("a::attr(href)").getall()
 
     def parse_listing(self, response: Response) -> Iterator[Request]:

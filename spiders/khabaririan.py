@@ -30,3 +30,4 @@ class KhabaririanSpider(NewsSpider):
     article_patterns = (r"^/(?:fa/)?news/(\d+)",)
     feeds = ("/fa/rss/allnews",)
     listings = ("/fa/archive",)
+    listing_selectors = ("ul.news-list",)

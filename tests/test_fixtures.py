@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from scrapy.http import TextResponse, XmlResponse
+from scrapy.http import Request, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from newsbot import extract_article
@@ -61,7 +61,8 @@ def test_half_spaces_kept_and_no_arabic_letters(name: str, page: Path, url: str,
 def _response(folder: Path, entry: dict) -> TextResponse:
     body = (folder / entry["file"]).read_bytes()
     cls = XmlResponse if entry["file"].endswith(".xml") else TextResponse
-    return cls(url=entry["url"], body=body, headers=entry.get("headers") or {}, encoding="utf-8")
+    return cls(url=entry["url"], body=body, headers=entry.get("headers") or {}, encoding="utf-8",
+               request=Request(entry["url"]))
 
 
 @pytest.mark.parametrize("name", SPIDERS)

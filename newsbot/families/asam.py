@@ -33,5 +33,6 @@ class AsamSpider(NewsSpider):
     family = "asam"
     parser = AsamParser
     article_patterns = (r"^/بخش-[^/]+/(\d+)-", r"^/fa/tiny/news-(\d+)", r"^/fa/news/(\d+)")
+    listing_selectors = ("section.service_list", "li[data-date]")
     feeds = ("/fa/feeds/",)
     sitemap_indexes = ("/sitemap.xml",)

@@ -22,7 +22,7 @@ class DidgahParser(ArticleParser):
         "date": (".news_pdate_c", ".news-date", ".fa_date"),
         "category": (".news_path a:last-child", ".path_bottom_body a:last-child", "a.newsbody_servicename"),
         "tags": (".tags_title a", ".tag_items a", ".tags li a", ".tags li"),
-        "authors": (".news_author .author-name", ".news_author a"),
+        "authors": (".news_author .author-name", ".news_author a", ".news_author"),
         "image": (".body img.image_btn", ".news_corner_image img", ".news_corner_image"),
         "news_code": (".news_id_c",),
     }
@@ -32,6 +32,7 @@ class DidgahSpider(NewsSpider):
     family = "didgah"
     parser = DidgahParser
     article_patterns = (r"^/fa/news/(\d+)",)
+    listing_selectors = (".archive_content", ".linear_news")
     feeds = ("/fa/rss/allnews",)
     news_sitemaps = ("/fa-sitemap-news",)
     listings = ("/fa/archive",)

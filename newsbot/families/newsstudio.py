@@ -35,6 +35,7 @@ class NewsStudioSpider(NewsSpider):
     parser = NewsStudioParser
     article_patterns = (r"^/(?:news|photo|media)/(\d+)",)
     skip_patterns = (r"^/(?:live|media)/",)
+    listing_selectors = ("div.items", "section.list", "ul.news-list")
     feeds = ("/rss",)
     news_sitemaps = ("/sitemap/news/sitemap.xml",)
     listings = ("/archive",)
