@@ -157,14 +157,19 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
     from scrapy.crawler import CrawlerProcess
 
     from newsbot.extensions import spider_summary
+    from newsbot.pipelines import record_key
+    from newsbot.registry import spiders
     from newsbot.state import StateStore
+
+    def key(rec: dict) -> tuple[str, str]:
+        return record_key(rec, spiders().get(rec.get("site") or ""))
 
     started = datetime.now(timezone.utc)
     incremental = settings.getbool("NEWSBOT_INCREMENTAL", True)
     if incremental:
         store = StateStore.shared(state_dir)
         for name in names:
-            marked, torn = store.reconcile_all(_output_files(settings, name))
+            marked, torn = store.reconcile_all(_output_files(settings, name), key)
             if marked or torn:
                 print(f"newsbot: {name}: recovered {marked} record(s) written by an interrupted run"
                       + (f", cut a torn line of {torn} bytes" if torn else ""), file=sys.stderr)
@@ -189,7 +194,7 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
     if incremental:
         store = StateStore.shared(state_dir)
         for name in names:  # everything is marked already; this just moves each file's checkpoint to its end
-            store.reconcile_all(_output_files(settings, name))
+            store.reconcile_all(_output_files(settings, name), key)
 
     report = {
         "started_at": started.isoformat(timespec="seconds"),

@@ -37,6 +37,12 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None) 
         if key.startswith("downloader/response_status_count/") and not key.endswith(("/200", "/301", "/302"))
         and not key.endswith(("/303", "/304", "/307", "/308"))
     }
+    # In a replay, URLs nobody recorded are answered 404; they say nothing about the site.
+    replay_missing = n(f"newsbot/replay_missing/{name}")
+    if replay_missing and "404" in http_errors:
+        http_errors["404"] -= replay_missing
+        if http_errors["404"] <= 0:
+            del http_errors["404"]
     exceptions = n("downloader/exception_count")
     missing = {
         field: round(n(f"newsbot/missing/{field}/{name}") / written, 3) if written else None for field in _REPORTED
@@ -56,6 +62,7 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None) 
         "http_errors": http_errors,
         "download_exceptions": exceptions,
         "challenges": challenges,
+        "replay_missing": replay_missing,
         "date_rejected": n(f"newsbot/date_rejected/{name}"),
         "errors": errors,
         "missing_share": missing,

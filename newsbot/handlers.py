@@ -72,7 +72,12 @@ class NewsbotHTTPHandler(BaseDownloadHandler):
 
     async def download_request(self, request: Request) -> Response:
         if self.replay is not None:
-            return self.replay.response_for(request)
+            response = self.replay.response_for(request)
+            if "replay-missing" in response.flags:
+                name = getattr(self.crawler.spider, "name", "unknown")
+                self.crawler.stats.inc_value(f"newsbot/replay_missing/{name}")
+                logger.info("not in the replay folder (answered 404): %s", request.url)
+            return response
         assert self._http is not None
         parts = urlsplit(request.url)
         target = self.host_map.get(parts.hostname or "") if self.host_map else None

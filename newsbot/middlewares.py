@@ -79,7 +79,8 @@ class SeenFilterMiddleware:
             return True
         name = getattr(self.crawler.spider, "name", "unknown")
         self.stats.inc_value(f"newsbot/discovered/{name}")
-        if self.store is not None and self.store.is_seen(name, obj.meta["news_code"]):
+        key = obj.meta.get("newsbot_key", obj.meta["news_code"])
+        if self.store is not None and self.store.is_seen(name, key):
             self.stats.inc_value(f"newsbot/skipped_seen/{name}")
             return False
         return True

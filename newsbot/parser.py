@@ -191,7 +191,13 @@ class ArticleParser:
         """Raw date strings in trust order; the dates pipeline picks the first valid, non-future one."""
         found: list[str] = []
         for css in self.chain("date"):
-            found += [t for t in (self._text_of(n) for n in self.sel.css(css)) if t and t.strip()]
+            for text in (self._text_of(n) for n in self.sel.css(css)):
+                # A date box often carries more than the date («... - ۱۸:۳۳ 30 December 2025», a label, a
+                # weekday): the Jalali date in it is the candidate, the whole text the fallback.
+                match = _JALALI_IN_TEXT.search(text or "")
+                if match:
+                    found.append(match.group(0))
+                found.append(text)
         found.append(self.meta.ld("datePublished"))
         found.append(self.meta.meta("article:published_time", "datepublished", "og:published_time",
                                     "pubdate", "publishdate", "date"))

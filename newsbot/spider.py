@@ -96,6 +96,11 @@ class NewsSpider(scrapy.Spider):
                 return ascii_digits(match.group(1))
         return None
 
+    @classmethod
+    def state_key(cls, url: str, news_code: str) -> str:
+        """What the state store remembers an article by; the news code, unless the site has several id spaces."""
+        return news_code
+
     def absolute(self, link: str) -> str:
         return urljoin(self.base_url + "/", link.strip())
 
@@ -143,7 +148,8 @@ class NewsSpider(scrapy.Spider):
         if any(re.search(p, unquote(urlsplit(url).path)) for p in self.skip_patterns):
             self.crawler.stats.inc_value(f"newsbot/skipped/kind/{self.name}")
             return None
-        return Request(url, callback=self.parse_article, meta={"news_code": code, "newsbot_kind": "article", **meta})
+        return Request(url, callback=self.parse_article, meta={
+            "news_code": code, "newsbot_key": self.state_key(url, code), "newsbot_kind": "article", **meta})
 
     def in_window(self, when: datetime | None) -> bool:
         """Whether a listed date falls inside this run's window (backfill range or the incremental window)."""
@@ -216,8 +222,7 @@ class NewsSpider(scrapy.Spider):
             if req is None:
                 continue
             listed += 1
-            code = req.meta["news_code"]
-            if not (self.state and self.state.is_seen(self.name, code)):
+            if not (self.state and self.state.is_seen(self.name, req.meta["newsbot_key"])):
                 fresh += 1
             yield req
         page = int(response.meta.get("page", 1))

@@ -16,7 +16,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS outputs (
     offset INTEGER NOT NULL
 );
 """
+
+#: (record) -> (site, key): how a written line maps to the store's key (see NewsSpider.state_key).
+KeyFn = Callable[[dict], tuple[str, str]]
 
 _STORES: dict[str, StateStore] = {}
 _STORES_LOCK = threading.Lock()
@@ -98,7 +101,7 @@ class StateStore:
             (str(Path(path).resolve()), offset),
         )
 
-    def reconcile(self, path: str | os.PathLike[str]) -> tuple[int, int]:
+    def reconcile(self, path: str | os.PathLike[str], key: KeyFn | None = None) -> tuple[int, int]:
         """Bring the store up to date with an output file; return (records marked, bytes of torn line removed).
 
         A torn last line (a crash mid-write) is cut off: its article was never marked, so it is fetched again.
@@ -122,7 +125,8 @@ class StateStore:
                     logger.warning("unparseable line at byte %d of %s left in place", pos - len(raw), path)
                     continue
                 if rec.get("site") and rec.get("news_code"):
-                    marked += self.mark_seen(rec["site"], str(rec["news_code"]), rec.get("url"))
+                    site, code = key(rec) if key else (rec["site"], str(rec["news_code"]))
+                    marked += self.mark_seen(site, code, rec.get("url"))
             torn = size - pos
             if torn:
                 logger.warning("removing a torn last line (%d bytes) from %s left by an interrupted run", torn, path)
@@ -130,10 +134,10 @@ class StateStore:
         self.set_output_offset(path, pos)
         return marked, torn
 
-    def reconcile_all(self, paths: Iterable[str | os.PathLike[str]]) -> tuple[int, int]:
+    def reconcile_all(self, paths: Iterable[str | os.PathLike[str]], key: KeyFn | None = None) -> tuple[int, int]:
         marked = torn = 0
         for path in paths:
-            m, t = self.reconcile(path)
+            m, t = self.reconcile(path, key)
             marked += m
             torn += t
         return marked, torn
