@@ -31,7 +31,8 @@ _SKIP_TAGS = frozenset(
 )
 # Class/id fragments of boxes that sit inside article containers but are not the article.
 _JUNK = re.compile(
-    r"related|most[-_]?(?:view|visit|read|popular)|share|social|\btags?\b|tag[-_]?(?:s|items|list)|comment|advert|"
+    r"related|most[-_]?(?:view|visit|read|popular)|share|social|(?<![-\w])tags?(?![-\w])|tag[-_]?(?:s|items|list)\b|"
+    r"comment|advert|"
     r"\bads?\b|banner|noprint|jwplayer|hidetag|newsletter|subscribe|short[-_]?link|tinyurl|breadcrumb|"
     r"news[-_]?path|author[-_]?box|print[-_]?btn|rating|survey",
     re.I,
@@ -110,6 +111,36 @@ def block_lines(container: _Element) -> list[str]:
         if line and not is_trailer(line):
             out.append(line)
     return out
+
+
+_PAGE_CHROME = frozenset("nav header footer aside form".split())
+
+
+def chrome_lines(tree: _Element) -> set[str]:
+    """Lines of the page's furniture: comments, related/most-viewed boxes, menus, headers, footers.
+
+    trafilatura sometimes keeps a comment thread or a side box that its classifier took for text; a line that the
+    page itself puts inside such a box is not body text.
+    """
+    found: set[str] = set()
+    # A box holding a third of the page's text is the article itself, whatever its classes say
+    # (WordPress marks posts "tag-travel", "post-123").
+    limit = len(tree.text_content() or "") / 3
+    for el in tree.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _PAGE_CHROME or (tag not in ("html", "body") and _is_junk(el)):
+            if len(el.text_content() or "") > limit:
+                continue
+            # block_lines skips junk children, so read the box's own lines through a neutral walk.
+            for raw in (el.text_content() or "").split("\n"):
+                line = normalize_text(raw)
+                if line:
+                    found.add(line)
+            for block in el.iter(*_BLOCKS, "span", "a"):
+                line = normalize_text(block.text_content())
+                if line:
+                    found.add(line)
+    return found
 
 
 def trafilatura_lines(tree: _Element, url: str | None = None) -> list[str]:

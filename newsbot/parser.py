@@ -17,7 +17,7 @@ from urllib.parse import unquote, urljoin
 
 from parsel import Selector
 
-from newsbot.body import block_lines, trafilatura_lines
+from newsbot.body import block_lines, chrome_lines, trafilatura_lines
 from newsbot.metadata import PageMeta, ld_keywords, ld_names, ld_url, read_meta
 from newsbot.record import RAW_MODIFIED, RAW_PUBLISHED, empty_record
 from newsbot.text import ascii_digits, normalize_text
@@ -37,6 +37,15 @@ _JALALI_IN_TEXT = re.compile(
 )
 _DATE_LABEL = re.compile(r"(?:تاریخ\s*(?:انتشار|انتشار\s*خبر|خبر)?|زمان\s*انتشار|انتشار)\s*[:：]")
 _TODAY = re.compile(r"امروز\s*[:：]?")
+_UPDATED = re.compile(r"به[‌\s]?روز\s*رسانی|بروزرسانی|ویرایش|آخرین\s*تغییر")
+_HAS_DIGIT = re.compile(r"[0-9۰-۹٠-٩]")
+# Boxes whose dates belong to other things: comments, related and latest-news lists, menus, tickers, headers.
+_CHROME_BOX = re.compile(
+    r"comment|related|most|latest|last[-_]?news|ticker|marquee|breaking|menu|(?<![-\w])nav|(?<![-\w])header(?![-\w])|"
+    r"site[-_]?header|today|top[-_]?bar|"
+    r"side[-_]?box|sidebar|widget|footer[-_]?links|c-date|when",
+    re.I,
+)
 _ATTRIBUTION = re.compile(r"به\s+گزارش\s+([^،,:.\n]{2,80}?)\s*[،,]")
 _AUTHOR_LABEL = re.compile(r"^(?:نویسنده|نویسندگان|خبرنگار|گزارش|گزارشگر|ترجمه|مترجم|به\s*قلم|گفت‌وگو|تنظیم)\s*[:：]\s*")
 _ROLE_WORDS = ("خبرنگار", "گروه", "سرویس", "دبیر", "دبیرخانه")
@@ -137,24 +146,26 @@ class ArticleParser:
         if found:
             return found
         # A page may have several h1 (the logo is often one); the headline is the h1 the metadata agrees with.
+        # Metadata titles are often shortened for social cards, so the page's own h1 wins when they overlap.
         h1s = [t for t in (normalize_text(self._text_of(n)) for n in self.sel.css("h1")) if t]
         meta = normalize_text(self.meta.ld("headline") or self.meta.meta("og:title", "twitter:title"))
+        page_title = normalize_text(self.sel.xpath("//title/text()").get())
+        reference = meta or page_title
+        if reference:
+            best = max(h1s, key=lambda h: _overlap(h, reference), default=None)
+            if best and _overlap(best, reference) >= 0.6:
+                return best
         if meta:
-            for h1 in h1s:
-                if h1 in meta or meta in h1:
-                    return h1
-            return normalize_text(self._strip_site_suffix(meta))
+            return self._strip_site_suffix(meta)
         if h1s:
             return h1s[0]
-        title = self.sel.xpath("//title/text()").get()
-        return normalize_text(self._strip_site_suffix(title)) if title else None
+        return self._strip_site_suffix(page_title) if page_title else None
 
     def _strip_site_suffix(self, title: str) -> str:
+        """«عنوان - خبرگزاری ...» or «خبرگزاری ... - عنوان»: the headline is the longest part."""
         for sep in self.title_separators:
             if sep in title:
-                head = title.split(sep)[0]
-                if len(head) >= 10:
-                    return head
+                return max(title.split(sep), key=len).strip()
         return title
 
     @memo
@@ -175,7 +186,7 @@ class ArticleParser:
                 lines = block_lines(node.root)
                 if lines:
                     return self._drop_heading_lines(lines)
-        return self._drop_heading_lines(trafilatura_lines(self.sel.root, self.url))
+        return self._clean_generic_lines(trafilatura_lines(self.sel.root, self.url))
 
     def _drop_heading_lines(self, lines: list[str]) -> list[str]:
         """Containers sometimes include the headline, kicker or lead; they have their own fields."""
@@ -183,6 +194,20 @@ class ArticleParser:
         while lines and lines[0] in heads:
             lines = lines[1:]
         return lines
+
+    def _clean_generic_lines(self, lines: list[str]) -> list[str]:
+        """What trafilatura kept, minus the page's furniture and the article's own meta lines."""
+        chrome = chrome_lines(self.sel.root) if lines else set()
+        heads = {h for h in (self.title(), self.kicker(), self.lead()) if h}
+        kept = []
+        for line in lines:
+            if line in chrome or line in heads or _NEWS_CODE_TEXT.match(line):
+                continue
+            date = _JALALI_IN_TEXT.search(line)
+            if date and len(line) - len(date.group(0)) < 25:  # a date line with a label or weekday
+                continue
+            kept.append(line)
+        return kept
 
     def body(self) -> str | None:
         return "\n".join(self.body_lines()) or None
@@ -215,26 +240,42 @@ class ArticleParser:
         found += self.sel.css("[itemprop=dateModified]::attr(content)").getall()
         return _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
 
+    @memo
     def visible_dates(self) -> list[str]:
-        """Jalali dates written in the page: labelled ones («تاریخ انتشار: ...») first, then any other.
+        """Jalali dates written in the page, most trustworthy first.
 
-        Text after «امروز» is the site's clock, not the article's date, and is never returned.
+        Ranked: labelled («تاریخ انتشار: ...») before unlabelled; after the headline before above it; with a clock
+        time before date-only (a header's "today" rarely has one). Never returned: text with «امروز» (the site's
+        clock), update stamps («به‌روزرسانی»), and dates inside comments, related lists, menus and tickers.
         """
-        labelled: list[str] = []
-        loose: list[str] = []
-        for text in self.sel.xpath("//body//text()[normalize-space()]").getall():
-            if _TODAY.search(text) and not _DATE_LABEL.search(text):
+        root = self.sel.root
+        headline = next(iter(root.iter("h1")), None)
+        after_headline = headline is None
+        ranked: list[tuple[int, int, str]] = []
+        order = 0
+        for el in root.iter():
+            if el is headline:
+                after_headline = True
+            if not isinstance(el.tag, str) or el.tag in ("script", "style", "head", "title"):
                 continue
-            label = _DATE_LABEL.search(text)
-            if label:
-                match = _JALALI_IN_TEXT.search(text, label.end())
-                if match:
-                    labelled.append(match.group(0))
+            for text in (el.text, el.tail):
+                if not text or not _HAS_DIGIT.search(text):
                     continue
-            match = _JALALI_IN_TEXT.search(text)
-            if match and len(text.strip()) < 80:
-                loose.append(match.group(0))
-        return labelled + loose[:3]
+                match = _JALALI_IN_TEXT.search(text)
+                if match is None:
+                    continue
+                owner = el if text is el.text else el.getparent()
+                label = _DATE_LABEL.search(text) or _DATE_LABEL.search(_own_text(owner))
+                if _TODAY.search(text) or _UPDATED.search(text) or _in_chrome(owner):
+                    continue
+                if label:
+                    match = _JALALI_IN_TEXT.search(text, label.end() if label.string is text else 0) or match
+                has_time = ":" in match.group(0)
+                rank = (0 if label else 4) + (0 if after_headline else 2) + (0 if has_time else 1)
+                ranked.append((rank, order, match.group(0)))
+                order += 1
+        ranked.sort()
+        return _unique([text for _, _, text in ranked])[:4]
 
     def category(self) -> str | None:
         found = self.first_text("category")
@@ -332,6 +373,33 @@ class ArticleParser:
         rec[RAW_PUBLISHED] = self.published_candidates()
         rec[RAW_MODIFIED] = self.modified_candidates()
         return rec
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter title's words found in the other: 1.0 when one contains the other's words."""
+    wa, wb = set(a.split()), set(b.split())
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def _own_text(el: Any) -> str:
+    return (el.text or "") if el is not None else ""
+
+
+def _in_chrome(el: Any) -> bool:
+    """Whether an element sits in a box whose dates are not the article's (comments, lists, menus)."""
+    depth = 0
+    while el is not None and depth < 12:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("nav", "aside"):
+            return True
+        marker = f"{el.get('class', '')} {el.get('id', '')}"
+        if marker.strip() and _CHROME_BOX.search(marker):
+            return True
+        el = el.getparent()
+        depth += 1
+    return False
 
 
 def source_of(phrase: str) -> str | None:

@@ -60,12 +60,18 @@ def resolve_dates(rec: dict[str, Any], now: datetime | None = None) -> list[str]
     return reasons + [f"modified: {r}" for r in modified_reasons]
 
 
+#: Fewer words than this is a menu or an error page that slipped past the extractors, not a story.
+MIN_BODY_WORDS = 8
+
+
 def validate_record(rec: dict[str, Any]) -> str | None:
-    """Why a record is not an article (``no_title``, ``no_body``), or None."""
+    """Why a record is not an article (``no_title``, ``no_body``, ``body_too_short``), or None."""
     if not rec.get("title"):
         return "no_title"
     if not rec.get("body"):
         return "no_body"
+    if len(rec["body"].split()) < MIN_BODY_WORDS:
+        return "body_too_short"
     return None
 
 
