@@ -1,0 +1,101 @@
+"""The `newsbot` command: extract, list, genspider."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from newsbot.cli import main
+from newsbot.registry import spiders
+from newsbot.text import ZWNJ, has_arabic_letters
+
+from .conftest import FIXTURES, article_cases
+
+ISNA = article_cases(FIXTURES / "isna")[0]
+BEHZISTI_ARABIC = next(c for c in article_cases(FIXTURES / "behzisti") if "kerman" in c[1])
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_extract_prints_one_record_with_every_half_space(capsys: pytest.CaptureFixture[str]) -> None:
+    page, url, expected = ISNA
+    code, out, err = run(capsys, "extract", "--url", url, str(page))
+    assert code == 0, err
+    assert out.count("\n") == 1  # exactly one JSON object on one line
+    record = json.loads(out)
+    assert "\\u" not in out  # real characters, never escapes
+    source_body = json.loads(expected.read_text(encoding="utf-8"))["body"]
+    assert record["body"].count(ZWNJ) == source_body.count(ZWNJ) > 10
+    assert record["site"] == "isna" and record["news_code"] == "1404061207654"
+
+
+def test_extract_on_an_arabic_letter_page_returns_none(capsys: pytest.CaptureFixture[str]) -> None:
+    page, url, _ = BEHZISTI_ARABIC
+    assert has_arabic_letters(page.read_text(encoding="utf-8"))  # the page really has ي/ك
+    code, out, _ = run(capsys, "extract", "--url", url, str(page))
+    assert code == 0
+    record = json.loads(out)
+    assert not any(has_arabic_letters(v) for v in record.values() if isinstance(v, str) and v != record["url"])
+
+
+def test_extract_with_explicit_spider(capsys: pytest.CaptureFixture[str]) -> None:
+    page, url, _ = ISNA
+    code, out, _ = run(capsys, "extract", "--url", url, "--spider", "isna", str(page))
+    assert code == 0 and json.loads(out)["site"] == "isna"
+    code, _, err = run(capsys, "extract", "--url", url, "--spider", "nosuch", str(page))
+    assert code == 2 and "no spider named 'nosuch'" in err
+
+
+def test_extract_challenge_page_exits_nonzero_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "wall.html"
+    page.write_text("<html><head><title>Transferring to the website...</title><script>var __arcsjs='x';"
+                    "location.reload()</script></head><body></body></html>", encoding="utf-8")
+    code, out, err = run(capsys, "extract", "--url", "https://www.isna.ir/news/1/x", str(page))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "bot wall" in err and "arvancloud" in err
+
+
+def test_list_shows_every_spider(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    for name, cls in spiders().items():
+        line = next(line for line in out.splitlines() if line.startswith(name + " "))
+        assert cls.agency in line and cls.domains[0] in line
+    assert len(spiders()) == 9
+
+
+def test_smallest_spider_is_under_25_lines() -> None:
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in Path("spiders").glob("*.py")}
+    sizes.pop("__init__.py")
+    assert min(sizes.values()) < 25, sizes
+
+
+@pytest.mark.parametrize("family", ["newsstudio", "didgah", "asam", "generic"])
+def test_genspider_writes_a_loadable_spider(family: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "genspider", "hamshahri", "www.hamshahrionline.ir", "--family", family,
+                       "--agency", "همشهری آنلاین")
+    assert code == 0, out
+    path = tmp_path / "spiders" / "hamshahri.py"
+    assert (tmp_path / "fixtures" / "hamshahri" / "responses.json").exists()
+    assert len(path.read_text(encoding="utf-8").splitlines()) < 25
+    spec = importlib.util.spec_from_file_location("hamshahri_gen", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    cls = module.HamshahriSpider
+    assert cls.name == "hamshahri" and cls.domains == ("hamshahrionline.ir",)
+    path_of = {"newsstudio": "/news/798011/x", "didgah": "/fa/news/798011/x", "asam": "/بخش-شهری-7/798011-x",
+               "generic": "/news/798011/x"}
+    url = "https://www.hamshahrionline.ir" + path_of[family]
+    assert cls.owns(url)
+    assert cls.news_code_of(url) == "798011"
+    # Refuses to overwrite.
+    assert main(["genspider", "hamshahri", "hamshahrionline.ir"]) == 2
