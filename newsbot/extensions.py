@@ -56,6 +56,7 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None) 
         "finish_reason": reason or stats.get("finish_reason"),
         "discovered": n(f"newsbot/discovered/{name}"),
         "skipped_seen": n(f"newsbot/skipped_seen/{name}"),
+        "skipped_kind": n(f"newsbot/skipped/kind/{name}"),
         "fetched": n(f"newsbot/fetched/{name}"),
         "written": written,
         "dropped": dropped,

@@ -52,6 +52,11 @@ class NewsSpider(scrapy.Spider):
     #: Backfill: sitemap indexes (filtered by lastmod) and an archive-by-date URL template with
     #: ``{jy} {jm} {jd}`` (Jalali) / ``{gy} {gm} {gd}`` (Gregorian) and ``{page}``.
     sitemap_indexes: ClassVar[tuple[str, ...]] = ()
+    #: Backfill: a sitemap index per Jalali year (``{jy}``), as NewsStudio keeps past years.
+    yearly_sitemap: ClassVar[str | None] = None
+    #: A urlset per day (``{gy} {gm} {gd}`` Gregorian, ``{jy} {jm} {jd}`` Jalali; unpadded, format specs allowed):
+    #: today's in every run, each day's in a backfill.
+    daily_sitemap: ClassVar[str | None] = None
     archive_by_date: ClassVar[str | None] = None
     #: Listing pages: the container of the article list (its links only, not the most-viewed box beside it).
     #: The first selector that matches is used; with none matching, every link on the page is considered.
@@ -119,23 +124,41 @@ class NewsSpider(scrapy.Spider):
             yield Request(self.absolute(url), callback=self.parse_sitemap, meta={"newsbot_kind": "sitemap"})
         for url in self.listings:
             yield Request(self.absolute(url), callback=self.parse_listing, meta={"newsbot_kind": "listing"})
+        if self.daily_sitemap:
+            yield self._sitemap_request(self.dated_url(self.daily_sitemap, dates.now_tehran().date()))
+
+    def _sitemap_request(self, url: str) -> Request:
+        return Request(self.absolute(url), callback=self.parse_sitemap, meta={"newsbot_kind": "sitemap"})
+
+    def backfill_days(self) -> Iterator[date]:
+        day = self.since
+        end = self.until or dates.now_tehran()
+        while day and day < end:
+            yield day.date()
+            day += timedelta(days=1)
 
     def _backfill_requests(self) -> Iterator[Request]:
         for url in self.sitemap_indexes + self.news_sitemaps:
-            yield Request(self.absolute(url), callback=self.parse_sitemap, meta={"newsbot_kind": "sitemap"})
-        if self.archive_by_date:
-            day = self.since
-            end = self.until or dates.now_tehran()
-            while day and day < end:
-                yield Request(self.archive_url(day.date(), 1), callback=self.parse_listing,
-                              meta={"newsbot_kind": "archive", "archive_day": day.date().isoformat(), "page": 1})
-                day += timedelta(days=1)
+            yield self._sitemap_request(url)
+        days = list(self.backfill_days())
+        if self.yearly_sitemap:
+            for jy in dict.fromkeys(dates.jalali_ymd(day)[0] for day in days):
+                yield self._sitemap_request(self.yearly_sitemap.format(jy=jy))
+        for day in days:
+            if self.daily_sitemap:
+                yield self._sitemap_request(self.dated_url(self.daily_sitemap, day))
+            if self.archive_by_date:
+                yield Request(self.archive_url(day, 1), callback=self.parse_listing,
+                              meta={"newsbot_kind": "archive", "archive_day": day.isoformat(), "page": 1})
+
+    @staticmethod
+    def dated_url(template: str, day: date, **extra: Any) -> str:
+        jy, jm, jd = dates.jalali_ymd(day)
+        return template.format(jy=jy, jm=jm, jd=jd, gy=day.year, gm=day.month, gd=day.day, **extra)
 
     def archive_url(self, day: date, page: int) -> str:
-        jy, jm, jd = dates.jalali_ymd(day)
         assert self.archive_by_date is not None
-        return self.absolute(self.archive_by_date.format(jy=jy, jm=jm, jd=jd, gy=day.year, gm=day.month,
-                                                         gd=day.day, page=page))
+        return self.absolute(self.dated_url(self.archive_by_date, day, page=page))
 
     def article_request(self, url: str, **meta: Any) -> Request | None:
         """A request for an article URL, carrying its news code so a known one is skipped before download."""

@@ -9,3 +9,4 @@ class DonyaSpider(AsamSpider):
     domains = ("donya-e-eqtesad.com",)
     base_url = "https://donya-e-eqtesad.com"
     feeds = ("/feeds/",)
+    news_sitemaps = ("/sitemap.xml",)  # an index of daily urlsets; only recent days are followed

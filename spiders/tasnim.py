@@ -4,8 +4,6 @@ URLs carry the Jalali date: ``/fa/news/1404/10/02/3478556/slug``. Daily sitemaps
 (``/fa/2025/12/23/fa_2025_12_23_sitemap.xml``, unpadded).
 """
 
-from datetime import date
-
 from newsbot.parser import ArticleParser
 from newsbot.spider import NewsSpider
 
@@ -34,20 +32,4 @@ class TasnimSpider(NewsSpider):
     skip_patterns = (r"^/fa/media/",)
     feeds = ("/fa/rss/feed/0/7/0/آخرین-اخبار",)
     sitemap_indexes = ("/fa/fa_sitemap.xml",)
-
-    def discovery_requests(self):
-        yield from super().discovery_requests()
-        if not self.since:  # today's daily sitemap is Tasnim's news sitemap
-            yield from self._daily_sitemaps([self._today()])
-
-    def _today(self) -> date:
-        from newsbot.dates import now_tehran
-
-        return now_tehran().date()
-
-    def _daily_sitemaps(self, days):
-        from scrapy import Request
-
-        for day in days:
-            url = f"/fa/{day.year}/{day.month}/{day.day}/fa_{day.year}_{day.month}_{day.day}_sitemap.xml"
-            yield Request(self.absolute(url), callback=self.parse_sitemap, meta={"newsbot_kind": "sitemap"})
+    daily_sitemap = "/fa/{gy}/{gm}/{gd}/fa_{gy}_{gm}_{gd}_sitemap.xml"

@@ -40,4 +40,5 @@ class NewsStudioSpider(NewsSpider):
     news_sitemaps = ("/sitemap/news/sitemap.xml",)
     listings = ("/archive",)
     sitemap_indexes = ("/sitemap/all/sitemap.xml",)
+    yearly_sitemap = "/sitemap/{jy}/sitemap.xml"
     archive_by_date = "/archive?pi={page}&ms=0&dy={jd}&mn={jm}&yr={jy}"
