@@ -61,6 +61,10 @@ EXTENSIONS = {
     "newsbot.extensions.RunSummary": 500,
 }
 
+DUPEFILTER_CLASS = "newsbot.dupefilter.RecentArticlesDupeFilter"
+#: How many recent article fingerprints the duplicate-request filter keeps (older ones are the state store's job).
+NEWSBOT_DUPEFILTER_MAX_ARTICLES = 20_000
+
 #: Where the seen-articles store (and run summaries) live.
 NEWSBOT_STATE_DIR = "state"
 #: Skip and drop articles written by earlier runs. Off: every discovered article is fetched and written.

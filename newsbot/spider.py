@@ -264,7 +264,10 @@ class NewsSpider(scrapy.Spider):
             if next_url and not self._listing_in_window(response):
                 next_url = None
         if next_url:
-            yield Request(next_url, callback=self.parse_listing, meta={**response.meta, "page": page + 1})
+            # Below the articles it listed: they are fetched before the next page adds more, so the queue stays
+            # one page deep however long the archive is.
+            yield Request(next_url, callback=self.parse_listing, meta={**response.meta, "page": page + 1},
+                          priority=-1)
 
     def _listing_in_window(self, response: TextResponse) -> bool:
         """Whether the oldest date on a latest-news page is still inside the window (then the next page is too)."""

@@ -86,3 +86,16 @@ def test_listing_paging_stops_outside_the_window(tmp_path: Path) -> None:
     out = list(spider.parse_listing(_listing(["/news/1404061200001/x"], "/archive?pi=2")))
     assert all("news_code" in r.meta for r in out)
     StateStore.shared(tmp_path).close()
+
+
+def test_dupefilter_forgets_old_articles_but_not_discovery_pages() -> None:
+    from newsbot.dupefilter import RecentArticlesDupeFilter
+
+    dupefilter = RecentArticlesDupeFilter(max_articles=3)
+    article = [Request(f"https://www.isna.ir/news/{i}/x", meta={"news_code": str(i)}) for i in range(5)]
+    assert not any(dupefilter.request_seen(r) for r in article)
+    assert dupefilter.request_seen(article[4])  # recent: still a duplicate
+    assert not dupefilter.request_seen(article[0])  # forgotten: the state store is its guard now
+    assert len(dupefilter._recent) == 3
+    feed = Request("https://www.isna.ir/rss")
+    assert not dupefilter.request_seen(feed) and dupefilter.request_seen(feed)
