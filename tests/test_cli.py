@@ -99,3 +99,43 @@ def test_genspider_writes_a_loadable_spider(family: str, tmp_path: Path, monkeyp
     assert cls.news_code_of(url) == "798011"
     # Refuses to overwrite.
     assert main(["genspider", "hamshahri", "hamshahrionline.ir"]) == 2
+
+
+def test_record_saves_a_replay_folder_from_a_local_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from newsbot.handlers import ReplayIndex
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/old":
+                self.send_response(301)
+                self.send_header("Location", "/news/1/x")
+                self.end_headers()
+                return
+            body = "<html><body><p>متن خبر با نیم‌فاصله</p></body></html>".encode()
+            self.send_response(200 if self.path.startswith("/news/") else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        code, out, _ = run(capsys, "record", f"{base}/news/1/x", f"{base}/old", f"{base}/missing", "--out",
+                           str(tmp_path / "rec"))
+    finally:
+        server.shutdown()
+    assert code == 0, out
+    index = ReplayIndex(tmp_path / "rec")
+    page = index.entries[ReplayIndex.key(f"{base}/news/1/x")]
+    assert page[1]["status"] == 200
+    assert "نیم‌فاصله" in (tmp_path / "rec" / page[1]["file"]).read_text(encoding="utf-8")
+    assert index.entries[ReplayIndex.key(f"{base}/old")][1]["status"] == 301  # each hop recorded, not followed
+    assert index.entries[ReplayIndex.key(f"{base}/old")][1]["headers"]["Location"] == "/news/1/x"
+    assert index.entries[ReplayIndex.key(f"{base}/missing")][1]["status"] == 404
