@@ -130,9 +130,11 @@ class ArticleParser:
 
     @staticmethod
     def _text_of(node: Selector) -> str:
+        """An element's text as a reader sees it: inline tags joined without spaces (``کتاب<b>‌ها</b>``),
+        blocks and ``<br>`` as spaces."""
         if isinstance(node.root, str):  # ::attr() / ::text result
             return node.root
-        return " ".join(node.root.itertext()) if node.root is not None else ""
+        return " ".join(block_lines(node.root)) if node.root is not None else ""
 
     def absolute(self, link: str | None) -> str | None:
         if not link:
