@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import glob
 import json
-import logging
 import re
 import sys
 from datetime import datetime, timezone
@@ -207,8 +206,15 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
     runs = state_dir / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}.json"
+    suffix = 1
+    while path.exists():  # two runs in the same second (the lock allows back-to-back ones)
+        suffix += 1
+        path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}-{suffix}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(format_summary(summaries))
+    for s in summaries:
+        if s["failed"]:
+            print(f"{s['spider']}: FAILED: {s['failure']}")
     print(f"summary written to {path}")
     return 1 if any(s["failed"] for s in summaries) else 0
 
@@ -373,5 +379,7 @@ def _record_filename(url: str, content_type: str, out: Path) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    logging.basicConfig()
+    # No logging.basicConfig() here: `python -m newsbot.cli crawl` must log like the `newsbot` script. A root
+    # handler installed here sat beside Scrapy's own (CrawlerProcess installs one), so every line was printed twice
+    # and DEBUG lines came through whatever LOG_LEVEL or --quiet said.
     sys.exit(main())

@@ -47,9 +47,11 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None) 
     missing = {
         field: round(n(f"newsbot/missing/{field}/{name}") / written, 3) if written else None for field in _REPORTED
     }
-    errors = n("log_count/ERROR") + n("spider_exceptions") + sum(
+    # Errors are newsbot's or the site parser's own failures (exceptions in callbacks, pipelines, exporters), not a
+    # page that would not download: those are counted above, and one bad page must not fail a cron run.
+    errors = n(f"newsbot/item_errors/{name}") + sum(
         v for k, v in stats.items() if k.startswith("spider_exceptions/")
-    )
+    ) + n("log_count/CRITICAL")
     challenges = n(f"newsbot/challenge/{name}")
     summary = {
         "spider": name,
@@ -68,7 +70,16 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None) 
         "errors": errors,
         "missing_share": missing,
     }
-    summary["failed"] = bool(errors) or (challenges > 0 and n(f"newsbot/fetched/{name}") == 0 and not written)
+    summary["error_log_lines"] = n("log_count/ERROR")
+    finish = summary["finish_reason"]
+    only_walls = challenges > 0 and n(f"newsbot/fetched/{name}") == 0 and not written
+    summary["failed"] = bool(errors) or only_walls or finish not in ("finished", None)
+    summary["failure"] = (
+        f"{errors} error(s) in newsbot or the spider" if errors
+        else "every page was a bot wall" if only_walls
+        else f"run ended early ({finish})" if finish not in ("finished", None)
+        else None
+    )
     return summary
 
 
@@ -79,6 +90,7 @@ class RunSummary:
         self.crawler = crawler
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunSummary:
@@ -89,6 +101,9 @@ class RunSummary:
             value = item.get(field)
             if value is None or value == [] or value == "":
                 self.crawler.stats.inc_value(f"newsbot/missing/{field}/{spider.name}")
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        self.crawler.stats.inc_value(f"newsbot/item_errors/{spider.name}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         summary = spider_summary(self.crawler.stats.get_stats(), spider.name, reason)

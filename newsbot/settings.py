@@ -36,6 +36,10 @@ DEFAULT_REQUEST_HEADERS = {
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 added a remote-control HTTP server (runs Python code sent to it), on by default. A cron crawler needs it
+# no more than the telnet console, and every crawl killed with -9 left its job file, auth token included, behind in
+# ~/.local/state/scrapy/job_files.
+REMOTE_CONTROL_ENABLED = False
 
 # ---- newsbot components ------------------------------------------------------------------------------------------
 # Replay folders and host maps are served below every middleware (see newsbot/handlers.py).
