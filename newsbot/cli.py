@@ -7,7 +7,6 @@ met only bot walls; 2 bad usage; 75 another crawl holds the state directory's lo
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import re
 import sys
@@ -156,23 +155,8 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
     from scrapy.crawler import CrawlerProcess
 
     from newsbot.extensions import spider_summary
-    from newsbot.pipelines import record_key
-    from newsbot.registry import spiders
-    from newsbot.state import StateStore
-
-    def key(rec: dict) -> tuple[str, str]:
-        return record_key(rec, spiders().get(rec.get("site") or ""))
 
     started = datetime.now(timezone.utc)
-    incremental = settings.getbool("NEWSBOT_INCREMENTAL", True)
-    if incremental:
-        store = StateStore.shared(state_dir)
-        for name in names:
-            marked, torn = store.reconcile_all(_output_files(settings, name), key)
-            if marked or torn:
-                print(f"newsbot: {name}: recovered {marked} record(s) written by an interrupted run"
-                      + (f", cut a torn line of {torn} bytes" if torn else ""), file=sys.stderr)
-
     process = CrawlerProcess(settings, install_root_handler=True)
     crawlers = {}
     kwargs = {"since": args.since, "until": args.until} if args.since else {}
@@ -190,10 +174,6 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
             summary = spider_summary(stats, name, "did not start")
             summary["failed"] = True
         summaries.append(summary)
-    if incremental:
-        store = StateStore.shared(state_dir)
-        for name in names:  # everything is marked already; this just moves each file's checkpoint to its end
-            store.reconcile_all(_output_files(settings, name), key)
 
     report = {
         "started_at": started.isoformat(timespec="seconds"),
@@ -232,16 +212,6 @@ def format_summary(summaries: list[dict[str, Any]]) -> str:
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     return "\n".join("  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows)
-
-
-def _output_files(settings: Any, name: str) -> list[str]:
-    files: list[str] = []
-    for uri in settings.getdict("FEEDS"):
-        if "://" in uri and not uri.startswith("file://"):
-            continue
-        pattern = re.sub(r"%\((\w+)\)s", lambda m: name if m.group(1) == "name" else "*", uri.removeprefix("file://"))
-        files += sorted(glob.glob(pattern))
-    return files
 
 
 def _setting_value(value: str) -> Any:

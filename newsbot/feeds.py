@@ -6,6 +6,8 @@ survives a ``kill -9`` of the crawl), and so a crash leaves at most one torn lin
 
 from __future__ import annotations
 
+import glob
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,3 +29,14 @@ class FlushingJsonLinesExporter(JsonLinesItemExporter):
     def export_item(self, item: Any) -> None:
         super().export_item(item)
         self.file.flush()
+
+
+def output_files(feeds: dict[str, Any], name: str) -> list[str]:
+    """The local files a spider's feeds have written (``data/isna/*.jsonl``), for reconciling the state store."""
+    files: list[str] = []
+    for uri in feeds:
+        if "://" in uri and not uri.startswith("file://"):
+            continue
+        pattern = re.sub(r"%\((\w+)\)s", lambda m: name if m.group(1) == "name" else "*", uri.removeprefix("file://"))
+        files += sorted(glob.glob(pattern))
+    return files

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
@@ -27,7 +28,13 @@ class BotWallMiddleware:
     def from_crawler(cls, crawler: Any) -> BotWallMiddleware:
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response | Request:
+        name = getattr(self.crawler.spider, "name", "unknown")
+        if self._is_cookie_bounce(request, response):
+            # ArvanCloud's first answer: a redirect to the same URL that sets a session cookie. The cookie
+            # middleware has stored it; ask again once, past the duplicate filter that would drop the same URL.
+            self.stats.inc_value(f"newsbot/cookie_bounce/{name}")
+            return request.replace(dont_filter=True, meta={**request.meta, "newsbot_bounced": True})
         if request.url.endswith("/robots.txt"):
             return response
         if isinstance(response, TextResponse):
@@ -37,11 +44,20 @@ class BotWallMiddleware:
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         reason = botwall.challenge_reason(response.status, headers, text)
         if reason:
-            name = getattr(self.crawler.spider, "name", "unknown")
             self.stats.inc_value(f"newsbot/challenge/{name}")
             logger.warning("bot wall at %s: %s", response.url, reason)
             raise IgnoreRequest(f"bot wall: {reason}")
         return response
+
+
+    @staticmethod
+    def _is_cookie_bounce(request: Request, response: Response) -> bool:
+        if response.status not in (301, 302, 303, 307, 308) or request.meta.get("newsbot_bounced"):
+            return False
+        location = response.headers.get("Location")
+        if not location or not response.headers.getlist("Set-Cookie"):
+            return False
+        return urljoin(request.url, location.decode("latin-1")) == request.url
 
 
 class LegacyEncodingMiddleware:

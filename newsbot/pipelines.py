@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from newsbot import dates
+from newsbot.feeds import output_files
 from newsbot.record import LIST_FIELDS, RAW_MODIFIED, RAW_PUBLISHED, TEXT_FIELDS, public
 from newsbot.state import StateStore
 from newsbot.text import ascii_digits, normalize_lines, normalize_text
@@ -150,6 +151,8 @@ class DedupPipeline:
 
     Marking happens on ``item_scraped``, which Scrapy sends after the feed exporter (connected earlier, as an
     extension) has written the line; the exporter flushes each line, so a marked article is always on disk.
+    Before the first item, the store is reconciled with the spider's output files: what an interrupted run wrote
+    but did not mark is marked now, and a torn last line is cut (its article is fetched again).
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -166,6 +169,22 @@ class DedupPipeline:
 
     def key(self, item: dict[str, Any]) -> tuple[str, str]:
         return record_key(item, type(self.crawler.spider) if self.crawler.spider else None)
+
+    def _reconcile(self) -> tuple[int, int]:
+        if self.store is None:
+            return 0, 0
+        name = _spider_name(self.crawler)
+        files = output_files(self.crawler.settings.getdict("FEEDS"), name)
+        return self.store.reconcile_all(files, self.key)
+
+    def open_spider(self, spider: Any = None) -> None:
+        marked, torn = self._reconcile()
+        if marked or torn:
+            logger.warning("%s: recovered %d record(s) written by an interrupted run%s", _spider_name(self.crawler),
+                           marked, f", cut a torn line of {torn} bytes" if torn else "")
+
+    def close_spider(self, spider: Any = None) -> None:
+        self._reconcile()  # everything is marked already; this moves each file's checkpoint to its end
 
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
         key = self.key(item)

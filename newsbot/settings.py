@@ -73,6 +73,8 @@ NEWSBOT_DUPEFILTER_MAX_ARTICLES = 20_000
 NEWSBOT_STATE_DIR = "state"
 #: Skip and drop articles written by earlier runs. Off: every discovered article is fetched and written.
 NEWSBOT_INCREMENTAL = True
+#: Also read each site's per-service feeds (``service_feeds``): more requests, fewer items missed between runs.
+NEWSBOT_SERVICE_FEEDS = False
 #: {"www.isna.ir": "127.0.0.1:8080"}: send a site's requests to another server (tests, mirrors).
 NEWSBOT_HOST_MAP: dict[str, str] = {}
 #: With a host map: refuse every unmapped host instead of going to the network (tests, benchmarks).

@@ -47,6 +47,9 @@ class NewsSpider(scrapy.Spider):
     skip_patterns: ClassVar[tuple[str, ...]] = ()
     #: Discovery: RSS/Atom feeds, news sitemaps (recent items), latest-news listing pages.
     feeds: ClassVar[tuple[str, ...]] = ()
+    #: Per-service feeds, read when ``NEWSBOT_SERVICE_FEEDS`` is on (for sites whose main feed scrolls past new
+    #: items faster than the cron interval).
+    service_feeds: ClassVar[tuple[str, ...]] = ()
     news_sitemaps: ClassVar[tuple[str, ...]] = ()
     listings: ClassVar[tuple[str, ...]] = ()
     #: Backfill: sitemap indexes (filtered by lastmod) and an archive-by-date URL template with
@@ -77,10 +80,12 @@ class NewsSpider(scrapy.Spider):
         self.since: datetime | None = _day_start(since) if since else None
         self.until: datetime | None = _day_start(until) + timedelta(days=1) if until else None
         self.state: StateStore | None = None
+        self.use_service_feeds = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.use_service_feeds = crawler.settings.getbool("NEWSBOT_SERVICE_FEEDS", False)
         if crawler.settings.getbool("NEWSBOT_INCREMENTAL", True):
             spider.state = StateStore.shared(crawler.settings.get("NEWSBOT_STATE_DIR", "state"))
         return spider
@@ -118,7 +123,7 @@ class NewsSpider(scrapy.Spider):
         if self.since:
             yield from self._backfill_requests()
             return
-        for url in self.feeds:
+        for url in self.feeds + (self.service_feeds if self.use_service_feeds else ()):
             yield Request(self.absolute(url), callback=self.parse_feed, meta={"newsbot_kind": "feed"})
         for url in self.news_sitemaps:
             yield Request(self.absolute(url), callback=self.parse_sitemap, meta={"newsbot_kind": "sitemap"})

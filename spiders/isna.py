@@ -13,3 +13,4 @@ class IsnaSpider(NewsStudioSpider):
         "category": (".meta-news [itemprop=articleSection]",),
     }
     archive_by_date = "/page/archive.xhtml?ms=0&dy={jd}&mn={jm}&yr={jy}&pi={page}"
+    service_feeds = ("/rss/tp/3", "/rss/tp/14")

@@ -9,3 +9,4 @@ class MehrSpider(NewsStudioSpider):
     domains = ("mehrnews.com",)
     base_url = "https://www.mehrnews.com"
     archive_by_date = "/page/archive.xhtml?mn={jm}&wide=0&ty=1&dy={jd}&ms=0&pi={page}&yr={jy}"
+    service_feeds = ("/rss/tp/25", "/rss/tp/9")

@@ -26,6 +26,14 @@ def test_incremental_discovery_uses_feeds_news_sitemaps_and_listings() -> None:
                     "https://www.isna.ir/archive"]
 
 
+def test_service_feeds_are_opt_in() -> None:
+    cls = get_spider("isna")
+    spider = cls.from_crawler(get_crawler(cls, {"NEWSBOT_INCREMENTAL": False, "NEWSBOT_SERVICE_FEEDS": True}))
+    urls = [r.url for r in spider.discovery_requests()]
+    assert "https://www.isna.ir/rss/tp/3" in urls and "https://www.isna.ir/rss" in urls
+    assert "https://www.isna.ir/rss/tp/3" not in [r.url for r in make("isna").discovery_requests()]
+
+
 def test_backfill_walks_archive_days_in_jalali_and_yearly_sitemaps() -> None:
     spider = make("mehr", since="1403-12-29", until="1404-01-01")  # across the Jalali new year
     urls = [unquote(r.url) for r in spider.discovery_requests()]
