@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsbot.pipelines import normalize_record
 from newsbot.record import empty_record
-from newsbot.text import ZWNJ, ascii_digits, is_trailer, normalize_lines, normalize_text
+from newsbot.text import ZWNJ, ascii_digits, has_arabic_letters, is_trailer, normalize_lines, normalize_text
 
 
 @pytest.mark.parametrize(
@@ -72,3 +74,16 @@ def test_normalize_record_is_idempotent() -> None:
     assert once["body"] == "بند\u200cیک"
     assert once["tags"] == ["برچسب"]
     assert once["news_code"] == "123"
+
+_PERSIAN = st.text(alphabet="ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكى ۰۱۲۳\u200c\u200f\u0640\t\n", max_size=200)
+
+
+@given(_PERSIAN)
+def test_normalize_properties(text: str) -> None:
+    out = normalize_text(text)
+    if out is None:
+        return
+    assert normalize_text(out) == out  # idempotent
+    assert out.count(ZWNJ) == text.count(ZWNJ)  # no half-space lost or added
+    assert not has_arabic_letters(out)
+    assert "\u200f" not in out and "\u0640" not in out and "  " not in out and "\n" not in out
