@@ -114,33 +114,33 @@ def block_lines(container: _Element) -> list[str]:
 
 
 _PAGE_CHROME = frozenset("nav header footer aside form".split())
+_SKIP_TEXT = frozenset("script style noscript template svg head".split())
 
 
-def chrome_lines(tree: _Element) -> set[str]:
-    """Lines of the page's furniture: comments, related/most-viewed boxes, menus, headers, footers.
+def chrome_text(tree: _Element) -> str:
+    """The text of the page's furniture (comments, related/most-viewed boxes, menus, headers, footers), one box a line.
 
     trafilatura sometimes keeps a comment thread or a side box that its classifier took for text; a line that the
-    page itself puts inside such a box is not body text.
+    page itself prints inside such a box is not body text. Only the outermost box of a nest is read, once, so the
+    cost is one pass over the page.
     """
-    found: set[str] = set()
+    boxes: list[str] = []
     # A box holding a third of the page's text is the article itself, whatever its classes say
     # (WordPress marks posts "tag-travel", "post-123").
     limit = len(tree.text_content() or "") / 3
-    for el in tree.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in _PAGE_CHROME or (tag not in ("html", "body") and _is_junk(el)):
-            if len(el.text_content() or "") > limit:
+    stack = [tree]
+    while stack:
+        for el in stack.pop():
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if not tag or tag in _SKIP_TEXT:
                 continue
-            # block_lines skips junk children, so read the box's own lines through a neutral walk.
-            for raw in (el.text_content() or "").split("\n"):
-                line = normalize_text(raw)
-                if line:
-                    found.add(line)
-            for block in el.iter(*_BLOCKS, "span", "a"):
-                line = normalize_text(block.text_content())
-                if line:
-                    found.add(line)
-    return found
+            if tag in _PAGE_CHROME or _is_junk(el):
+                text = " ".join(el.itertext())
+                if len(text) <= limit:
+                    boxes.append(normalize_text(text) or "")
+                    continue
+            stack.append(el)
+    return "\n".join(boxes)
 
 
 def trafilatura_lines(tree: _Element, url: str | None = None) -> list[str]:

@@ -24,6 +24,8 @@ _SMALL = 30_000
 
 def challenge_reason(status: int, headers: Mapping[str, str], body: str) -> str | None:
     """Why this response is a bot wall ("arvancloud 403", "js challenge"), or None for an ordinary page."""
+    if status not in _CHALLENGE_STATUSES and (status != 200 or len(body) >= _SMALL):
+        return None  # the common case, decided without reading the page: this runs on every response
     head = body[:_SMALL * 2]
     marker = _MARKERS.search(head)
     server = _SERVER.search(" ".join(f"{k}:{v}" for k, v in headers.items() if k.lower() in ("server", "set-cookie")))

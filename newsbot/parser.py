@@ -17,7 +17,8 @@ from urllib.parse import unquote, urljoin
 
 from parsel import Selector
 
-from newsbot.body import block_lines, chrome_lines, trafilatura_lines
+from newsbot import dates
+from newsbot.body import block_lines, chrome_text, trafilatura_lines
 from newsbot.metadata import PageMeta, ld_keywords, ld_names, ld_url, read_meta
 from newsbot.record import RAW_MODIFIED, RAW_PUBLISHED, empty_record
 from newsbot.text import ascii_digits, normalize_text
@@ -199,7 +200,7 @@ class ArticleParser:
 
     def _clean_generic_lines(self, lines: list[str]) -> list[str]:
         """What trafilatura kept, minus the page's furniture and the article's own meta lines."""
-        chrome = chrome_lines(self.sel.root) if lines else set()
+        chrome = chrome_text(self.sel.root) if lines else ""
         heads = {h for h in (self.title(), self.kicker(), self.lead()) if h}
         kept = []
         for line in lines:
@@ -230,8 +231,19 @@ class ArticleParser:
                                     "pubdate", "publishdate", "date"))
         found += self.sel.css("[itemprop=datePublished]::attr(datetime)").getall()
         found += self.sel.css("time[datetime]::attr(datetime)").getall()[:1]
-        found += self.visible_dates()
-        return _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
+        found = _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
+        # Reading every text node of the page for dates is the costliest step of a site page; it is needed only
+        # when the selectors and metadata gave no trustworthy date.
+        if not any(self._trustworthy(text) for text in found):
+            found += [t for t in self.visible_dates() if t not in found]
+        return found
+
+    def _trustworthy(self, text: str) -> bool:
+        now = self.now or dates.now_tehran()
+        try:
+            return dates.parse_datetime(text, now=now) <= now + dates.FUTURE_TOLERANCE
+        except dates.DateParseError:
+            return False
 
     def modified_candidates(self) -> list[str]:
         found = [

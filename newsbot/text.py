@@ -19,6 +19,8 @@ _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u0
 # LRM, RLM, ALM, LRE..RLO, LRI..PDI and tatweel: invisible or decorative, and they break search.
 _NOISE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u0640"))
 _LETTERS.update(_NOISE)
+# Most text holds none of those characters; finding that out in C is much cheaper than translating every string.
+_NEEDS_TRANSLATION = re.compile("[" + "".join(map(chr, _LETTERS)) + "]")
 # Every whitespace except ZWNJ (which str.split() would not treat as space anyway) and the zero-width joiner.
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
 
@@ -45,7 +47,9 @@ def normalize_text(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    out = _SPACES.sub(" ", value.translate(_LETTERS)).strip()
+    if _NEEDS_TRANSLATION.search(value):
+        value = value.translate(_LETTERS)
+    out = _SPACES.sub(" ", value).strip()
     return out or None
 
 
