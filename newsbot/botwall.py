@@ -14,8 +14,7 @@ _MARKERS = re.compile(
     r"cdn-cgi/challenge-platform|cf-browser-verification|cf_chl_opt|cf-chl|challenge-form|"
     r"just a moment\.\.\.|checking your browser|attention required! \| cloudflare|ddos protection by|"
     r"enable javascript and cookies to continue|please enable cookies",
-    re.I,
-)
+)  # matched against lower-cased text: case-insensitive alternations are ten times slower in ``re``
 _SERVER = re.compile(r"arvancloud|cloudflare|ddos-guard", re.I)
 _CHALLENGE_STATUSES = {403, 429, 503}
 # Real article pages run to tens of KB of text; a challenge page is a few KB of script.
@@ -26,7 +25,7 @@ def challenge_reason(status: int, headers: Mapping[str, str], body: str) -> str 
     """Why this response is a bot wall ("arvancloud 403", "js challenge"), or None for an ordinary page."""
     if status not in _CHALLENGE_STATUSES and (status != 200 or len(body) >= _SMALL):
         return None  # the common case, decided without reading the page: this runs on every response
-    head = body[:_SMALL * 2]
+    head = body[:_SMALL * 2].lower()
     marker = _MARKERS.search(head)
     server = _SERVER.search(" ".join(f"{k}:{v}" for k, v in headers.items() if k.lower() in ("server", "set-cookie")))
     if status in _CHALLENGE_STATUSES and (marker or server):
