@@ -99,6 +99,18 @@ def _spider_name(crawler: Any) -> str:
     return getattr(getattr(crawler, "spider", None), "name", "unknown")
 
 
+class _CrawlerPipeline:
+    """A pipeline that counts in the crawl's stats under the running spider's name."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Any:
+        return cls(crawler)
+
+
 class NormalizePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         rec = ItemAdapter(item).asdict() if not isinstance(item, dict) else item
@@ -107,15 +119,7 @@ class NormalizePipeline:
         return normalize_record(rec)
 
 
-class DatesPipeline:
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> DatesPipeline:
-        return cls(crawler)
-
+class DatesPipeline(_CrawlerPipeline):
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
         reasons = resolve_dates(item)
         if item.get("published_at") is None:
@@ -129,15 +133,7 @@ class DatesPipeline:
         return item
 
 
-class ValidatePipeline:
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> ValidatePipeline:
-        return cls(crawler)
-
+class ValidatePipeline(_CrawlerPipeline):
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
         reason = validate_record(item)
         if reason:
@@ -146,7 +142,7 @@ class ValidatePipeline:
         return public(item)
 
 
-class DedupPipeline:
+class DedupPipeline(_CrawlerPipeline):
     """Drop articles already written in this run or any earlier one; mark an article only once it is written.
 
     Marking happens on ``item_scraped``, which Scrapy sends after the feed exporter (connected earlier, as an
@@ -156,16 +152,11 @@ class DedupPipeline:
     """
 
     def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
+        super().__init__(crawler)
         self.enabled = crawler.settings.getbool("NEWSBOT_INCREMENTAL", True)
         self.store = StateStore.shared(crawler.settings.get("NEWSBOT_STATE_DIR", "state")) if self.enabled else None
         self.in_flight: set[tuple[str, str]] = set()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> DedupPipeline:
-        return cls(crawler)
 
     def key(self, item: dict[str, Any]) -> tuple[str, str]:
         return record_key(item, type(self.crawler.spider) if self.crawler.spider else None)
