@@ -77,8 +77,8 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, *args: Any, since: str | None = None, until: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.allowed_domains = list(self.domains)
-        self.since: datetime | None = _day_start(since) if since else None
-        self.until: datetime | None = _day_start(until) + timedelta(days=1) if until else None
+        self.since: datetime | None = dates.parse_day(since) if since else None
+        self.until: datetime | None = dates.parse_day(until) + timedelta(days=1) if until else None
         self.state: StateStore | None = None
         self.use_service_feeds = False
 
@@ -126,7 +126,7 @@ class NewsSpider(scrapy.Spider):
         for url in self.feeds + (self.service_feeds if self.use_service_feeds else ()):
             yield Request(self.absolute(url), callback=self.parse_feed, meta={"newsbot_kind": "feed"})
         for url in self.news_sitemaps:
-            yield Request(self.absolute(url), callback=self.parse_sitemap, meta={"newsbot_kind": "sitemap"})
+            yield self._sitemap_request(url)
         for url in self.listings:
             yield Request(self.absolute(url), callback=self.parse_listing, meta={"newsbot_kind": "listing"})
         if self.daily_sitemap:
@@ -218,8 +218,7 @@ class NewsSpider(scrapy.Spider):
                     continue
                 if not self.since and lastmod and not self.in_window(lastmod):
                     continue
-                yield Request(self.absolute(entry["loc"]), callback=self.parse_sitemap,
-                              meta={"newsbot_kind": "sitemap"})
+                yield self._sitemap_request(entry["loc"])
             return
         for entry in sitemap:
             loc = entry.get("loc")
@@ -318,10 +317,6 @@ def parse_page(sel: Selector, url: str, spider_cls: type[NewsSpider] | None, now
     if code:
         record["news_code"] = code
     return record
-
-
-def _day_start(text: str) -> datetime:
-    return dates.parse_day(text)
 
 
 def _safe_date(text: str | None) -> datetime | None:
