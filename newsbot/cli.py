@@ -1,13 +1,15 @@
-"""The ``newsbot`` command: crawl, extract, list, genspider, record.
+"""The ``newsbot`` command: crawl, extract, list, state, genspider, record.
 
-``newsbot crawl`` is the cron job. Exit codes: 0 all spiders fine; 1 a spider failed to start, raised errors or
-met only bot walls; 2 bad usage; 75 another crawl holds the state directory's lock (EX_TEMPFAIL: try later).
+``newsbot crawl`` is the cron job; its exit code is the worst spider status (see :data:`EXIT_CODES`). Every
+problem the user can fix (a bad argument, an unusable path, a corrupt state) is one line on stderr, never a
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import datetime, timezone
@@ -15,13 +17,31 @@ from pathlib import Path
 from typing import Any
 
 EX_TEMPFAIL = 75
+EX_USAGE = 2
+#: The exit code of ``newsbot crawl`` for each spider status; with several spiders the worst (lowest non-zero) wins.
+EXIT_CODES = {"ok": 0, "failed": 1, "broken": 3, "blocked": 4, "unreachable": 5}
+
+CRAWL_EPILOG = """exit codes:
+  0   every spider ok (0 written is fine when nothing was new)
+  1   a spider failed: an exception in newsbot or a site parser, output not writable, or the run was interrupted
+  2   bad usage or configuration: unknown spider or setting, bad date, unusable state/data/log path, corrupt state
+  3   a spider is broken: its feeds/sitemaps/listings did not parse or listed no article, or most pages misfit
+  4   a spider is blocked: only bot walls (ArvanCloud, Cloudflare) answered
+  5   a spider is unreachable: every discovery request failed (DNS, connection, timeout, 5xx)
+  75  another crawl holds the state directory's lock; nothing was done (try again later)
+with several spiders the lowest non-zero code wins. See docs/operations.md."""
+
+
+class UsageProblem(Exception):
+    """A problem the user fixes by changing the command or the paths it names: one line, exit 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("crawl", help="crawl sites incrementally (the cron job)")
+    p = sub.add_parser("crawl", help="crawl sites incrementally (the cron job)", epilog=CRAWL_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("spiders", nargs="*", help="spider names (see `newsbot list`)")
     p.add_argument("--all", action="store_true", help="every spider")
     p.add_argument("--since", help="backfill from this day (Jalali 1403-01-01 or Gregorian 2024-03-20)")
@@ -40,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("list", help="the spiders, their agencies and domains")
 
+    p = sub.add_parser("state", help="check or rebuild the state store")
+    p.add_argument("action", choices=["check", "rebuild"],
+                   help="check: integrity and counts; rebuild: a new seen set from the JSON Lines output")
+    p.add_argument("--state-dir", default="state", help="state directory (default ./state)")
+    p.add_argument("--data-dir", default="data", help="output directory to rebuild from (default ./data)")
+
     p = sub.add_parser("genspider", help="write a new site spider and its fixtures folder")
     p.add_argument("name")
     p.add_argument("domain")
@@ -52,25 +78,62 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     handler = {"crawl": cmd_crawl, "extract": cmd_extract, "list": cmd_list, "genspider": cmd_genspider,
-               "record": cmd_record}[args.command]
-    return handler(args)
+               "record": cmd_record, "state": cmd_state}[args.command]
+    try:
+        return handler(args)
+    except UsageProblem as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return EX_USAGE
+    except BrokenPipeError:  # `newsbot list | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
 
 
 # ---- extract / list ----------------------------------------------------------------------------------------------
 def cmd_extract(args: argparse.Namespace) -> int:
     from newsbot.extract import NotAnArticle, extract_article
 
-    data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    url_problem = _url_problem(args.url)
+    if url_problem:
+        raise UsageProblem(f"--url {args.url!r}: {url_problem}")
+    if args.file == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(args.file)
+        if path.is_dir():
+            raise UsageProblem(f"{args.file} is a directory, not a saved page")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageProblem(f"cannot read {args.file}: {exc.strerror or exc}") from None
     try:
         record = extract_article(data, args.url, spider=args.spider)
     except NotAnArticle as exc:
         print(f"newsbot: not an article: {exc}", file=sys.stderr)
         return 1
     except KeyError as exc:
-        print(f"newsbot: {exc.args[0]}", file=sys.stderr)
-        return 2
-    print(json.dumps(record, ensure_ascii=False))
+        raise UsageProblem(exc.args[0]) from None
+    line = json.dumps(record, ensure_ascii=False) + "\n"
+    try:
+        sys.stdout.buffer.write(line.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except OSError as exc:
+        print(f"newsbot: output not writable: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _url_problem(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL with a host"
+    return None
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -86,34 +149,29 @@ def cmd_list(args: argparse.Namespace) -> int:
 # ---- crawl -------------------------------------------------------------------------------------------------------
 def cmd_crawl(args: argparse.Namespace) -> int:
     from newsbot.registry import project_settings, spiders
-    from newsbot.runlock import LockHeld, RunLock
+    from newsbot.runlock import LockError, LockHeld, RunLock
 
     known = spiders()
     names = list(known) if args.all else args.spiders
     if not names:
-        print("newsbot: name spiders to crawl, or --all (see `newsbot list`)", file=sys.stderr)
-        return 2
+        raise UsageProblem("name spiders to crawl, or --all (see `newsbot list`)")
     unknown = [n for n in names if n not in known]
     if unknown:
-        print(f"newsbot: unknown spider(s): {', '.join(unknown)}; known: {', '.join(known)}", file=sys.stderr)
-        return 2
-    if args.until and not args.since:
-        print("newsbot: --until needs --since", file=sys.stderr)
-        return 2
+        raise UsageProblem(f"unknown spider(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    names = list(dict.fromkeys(names))
+    _check_days(args)
 
     settings = project_settings()
     for item in args.set:
         key, sep, value = item.partition("=")
-        if not sep:
-            print(f"newsbot: --set takes NAME=VALUE, got {item!r}", file=sys.stderr)
-            return 2
+        if not sep or not key.strip():
+            raise UsageProblem(f"--set takes NAME=VALUE, got {item!r}")
         settings.set(key.strip(), _setting_value(value), priority="cmdline")
     if args.state_dir:
         settings.set("NEWSBOT_STATE_DIR", args.state_dir, priority="cmdline")
     if args.replay:
         if not Path(args.replay).is_dir():
-            print(f"newsbot: replay folder not found: {args.replay}", file=sys.stderr)
-            return 2
+            raise UsageProblem(f"replay folder not found: {args.replay}")
         settings.set("NEWSBOT_REPLAY_DIR", args.replay, priority="cmdline")
         # Recorded pages are answered instantly; waiting between them would only slow the replay.
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
@@ -124,31 +182,91 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             feeds[str(Path(args.data_dir) / Path(uri).relative_to(Path(uri).parts[0]))] = options
         settings.set("FEEDS", feeds, priority="cmdline")
     if args.log_file:
+        _check_log_file(Path(args.log_file))
         settings.set("LOG_FILE", args.log_file, priority="cmdline")
     if args.quiet:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
-    if args.since:
-        from newsbot.dates import DateParseError, parse_day
 
-        try:
-            parse_day(args.since)
-            if args.until:
-                parse_day(args.until)
-        except DateParseError as exc:
-            print(f"newsbot: {exc}", file=sys.stderr)
-            return 2
+    from newsbot.config import problems
+
+    bad = problems(settings)
+    if bad:
+        raise UsageProblem("; ".join(bad))
 
     state_dir = Path(settings.get("NEWSBOT_STATE_DIR"))
+    lock = RunLock.shared(state_dir / "crawl.lock")
     try:
-        lock = RunLock(state_dir / "crawl.lock")
         lock.acquire()
     except LockHeld as exc:
         print(f"newsbot: {exc}; exiting (code {EX_TEMPFAIL})", file=sys.stderr)
         return EX_TEMPFAIL
+    except LockError as exc:
+        raise UsageProblem(str(exc)) from None
     try:
+        _check_state(state_dir, settings)
+        _check_output(settings, names)
         return _run_crawl(settings, names, args, state_dir)
     finally:
         lock.release()
+
+
+def _check_days(args: argparse.Namespace) -> None:
+    if args.until and not args.since:
+        raise UsageProblem("--until needs --since")
+    if not args.since:
+        return
+    from newsbot.dates import DateParseError, now_tehran, parse_day
+
+    try:
+        since = parse_day(args.since)
+        until = parse_day(args.until) if args.until else None
+    except DateParseError as exc:
+        raise UsageProblem(f"not a day (use 1403-01-01 or 2024-03-20): {exc}") from None
+    if until is not None and until < since:
+        raise UsageProblem(f"--until {args.until} is before --since {args.since}")
+    if since > now_tehran():
+        raise UsageProblem(f"--since {args.since} is in the future")
+
+
+def _check_log_file(path: Path) -> None:
+    """The log file's folder is created (cron lines name logs/ that a fresh install does not have)."""
+    if path.is_dir():
+        raise UsageProblem(f"--log-file {path} is a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise UsageProblem(f"--log-file {path}: {exc.strerror or exc}") from None
+
+
+def _check_state(state_dir: Path, settings: Any) -> None:
+    """Open the store once before Scrapy starts, so a corrupt or unwritable state is one line, not a failed run."""
+    from newsbot.state import StateError, StateStore
+
+    if not settings.getbool("NEWSBOT_INCREMENTAL", True):
+        return
+    try:
+        StateStore.shared(state_dir).count()
+    except StateError as exc:
+        raise UsageProblem(str(exc)) from None
+    runs = state_dir / "runs"
+    try:
+        runs.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageProblem(f"cannot create {runs}: {exc.strerror or exc}") from None
+    if not os.access(runs, os.W_OK):
+        raise UsageProblem(f"{runs} is not writable")
+
+
+def _check_output(settings: Any, names: list[str]) -> None:
+    from newsbot.feeds import local_feed_paths, output_problem
+
+    for name in names:
+        for path in local_feed_paths(settings.getdict("FEEDS"), name):
+            problem = output_problem(path)
+            if problem:
+                raise UsageProblem(f"output not writable: {problem}")
 
 
 def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_dir: Path) -> int:
@@ -171,8 +289,8 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
         summary = getattr(crawler, "newsbot_summary", None)
         if summary is None:
             stats = crawler.stats.get_stats() if crawler.stats else {}
-            summary = spider_summary(stats, name, "did not start")
-            summary["failed"] = True
+            summary = spider_summary(stats, name, "did not start",
+                                     refusal=getattr(crawler, "newsbot_refusal", None) or "the spider did not start")
         summaries.append(summary)
 
     report = {
@@ -183,32 +301,38 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
         "until": args.until,
         "spiders": summaries,
     }
+    print(format_summary(summaries))
+    for s in summaries:
+        if s["status"] != "ok":
+            print(f"{s['spider']}: {s['status'].upper()}: {s['failure']}")
     runs = state_dir / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
     path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}.json"
     suffix = 1
     while path.exists():  # two runs in the same second (the lock allows back-to-back ones)
         suffix += 1
         path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}-{suffix}.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(format_summary(summaries))
-    for s in summaries:
-        if s["failed"]:
-            print(f"{s['spider']}: FAILED: {s['failure']}")
-    print(f"summary written to {path}")
-    return 1 if any(s["failed"] for s in summaries) else 0
+    code = max((EXIT_CODES[s["status"]] for s in summaries), default=0)
+    worst = min((c for c in (EXIT_CODES[s["status"]] for s in summaries) if c), default=0)
+    try:
+        runs.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"summary written to {path}")
+    except OSError as exc:
+        print(f"newsbot: run summary not written to {path}: {exc.strerror or exc}", file=sys.stderr)
+        worst = worst or EXIT_CODES["failed"]
+    return worst if code else 0
 
 
 def format_summary(summaries: list[dict[str, Any]]) -> str:
-    head = ("spider", "discovered", "seen", "fetched", "written", "dropped", "http_err", "challenge", "errors",
-            "status")
+    head = ("spider", "discovered", "seen", "fetched", "written", "dropped", "pending", "http_err", "dl_err",
+            "walls", "errors", "status")
     rows = [head]
     for s in summaries:
         rows.append((
             s["spider"], str(s["discovered"]), str(s["skipped_seen"]), str(s["fetched"]), str(s["written"]),
-            ",".join(f"{k}={v}" for k, v in s["dropped"].items()) or "0",
-            ",".join(f"{k}={v}" for k, v in s["http_errors"].items()) or "0",
-            str(s["challenges"]), str(s["errors"]), "FAILED" if s["failed"] else "ok",
+            ",".join(f"{k}={v}" for k, v in s["dropped"].items()) or "0", str(s.get("pending", 0)),
+            ",".join(f"{k}={v}" for k, v in s["http_errors"].items()) or "0", str(s["download_exceptions"]),
+            str(s["challenges"]), str(s["errors"]), s["status"],
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     return "\n".join("  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows)
@@ -219,6 +343,62 @@ def _setting_value(value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+# ---- state -------------------------------------------------------------------------------------------------------
+def cmd_state(args: argparse.Namespace) -> int:
+    """``check``: is the store sound, and what does it hold; ``rebuild``: a new seen set from the output."""
+    from newsbot.feeds import output_files
+    from newsbot.pipelines import record_key
+    from newsbot.registry import project_settings, spiders
+    from newsbot.runlock import LockError, LockHeld, RunLock
+    from newsbot.state import StateError, StateStore, rebuild
+
+    state_dir = Path(args.state_dir)
+    lock = RunLock.shared(state_dir / "crawl.lock")
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        print(f"newsbot: {exc}; try again when it has finished", file=sys.stderr)
+        return EX_TEMPFAIL
+    except LockError as exc:
+        raise UsageProblem(str(exc)) from None
+    try:
+        if args.action == "check":
+            try:
+                store = StateStore(state_dir)
+                problems = store.check()
+            except StateError as exc:
+                print(f"newsbot: {exc}", file=sys.stderr)
+                return 1
+            if problems:
+                print(f"newsbot: {store.path} is damaged: {problems[0]}; rebuild it with `newsbot state rebuild "
+                      f"--state-dir {state_dir} --data-dir DATA_DIR`", file=sys.stderr)
+                return 1
+            print(f"{store.path}: ok; {store.count()} written, {store.pending_count(kind='article')} pending, "
+                  f"settled {store.settled_counts() or 0}")
+            store.close()
+            return 0
+        feeds = project_settings().getdict("FEEDS")
+        data_dir = Path(args.data_dir)
+        if not data_dir.is_dir():
+            raise UsageProblem(f"data directory not found: {data_dir}")
+        feeds = {str(data_dir / Path(uri).relative_to(Path(uri).parts[0])): o for uri, o in feeds.items()}
+        known = spiders()
+        files: list[str] = []
+        for name in sorted({p.name for p in data_dir.iterdir() if p.is_dir()} | set(known)):
+            files += output_files(feeds, name)
+
+        def key(rec: dict) -> tuple[str, str]:
+            return record_key(rec, known.get(rec.get("site")))
+
+        marked, moved = rebuild(state_dir, files, key)
+        if moved:
+            print(f"old database kept as {moved}")
+        print(f"rebuilt {state_dir / 'seen.sqlite3'}: {marked} articles from {len(files)} output file(s)")
+        return 0
+    finally:
+        lock.release()
 
 
 # ---- genspider / record ------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The run summary: what each spider discovered, skipped, fetched, wrote and dropped, and which fields went missing.
 
-A sudden rise in a field's missing share is how a layout change shows itself; a spider that met only bot walls
-or raised errors is marked failed so that cron's exit code says so.
+A sudden rise in a field's missing share is how a layout change shows itself. Each spider ends with one status
+(ok, unreachable, blocked, broken, failed) so that cron's exit code says what went wrong.
 """
 
 from __future__ import annotations
@@ -19,8 +19,31 @@ logger = logging.getLogger(__name__)
 _REPORTED = tuple(f for f in FIELDS if f not in ("site", "language", "crawled_at", "url"))
 
 
-def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None) -> dict[str, Any]:
-    """Summarise one spider's Scrapy stats (``crawler.stats.get_stats()``)."""
+#: Each spider's run ends in one of these; the exit code of ``newsbot crawl`` is the worst one's (see cli.py).
+STATUSES = ("ok", "unreachable", "blocked", "broken", "failed")
+#: Drop reasons that mean the spider's selectors or URL patterns no longer fit the site.
+_MISFIT_DROPS = ("no_title", "no_body", "body_too_short", "soft_404", "error_page", "listing", "home", "login",
+                 "not_html")
+#: Close reasons newsbot itself gives, in the words of the summary.
+_CLOSE_REASONS = {
+    "newsbot_output_error": "output not writable",
+    "newsbot_state_locked": "another crawl holds the state directory",
+    "newsbot_state_error": "state directory unusable",
+    "shutdown": "interrupted (SIGTERM or Ctrl-C)",
+}
+
+
+def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None, *, output_failure: str | None = None,
+                   refusal: str | None = None) -> dict[str, Any]:
+    """Summarise one spider's Scrapy stats (``crawler.stats.get_stats()``) and give it its status.
+
+    *ok*: reachable and working (0 written is fine when nothing is new). *unreachable*: every discovery request
+    failed to download (DNS, connection, timeout, 5xx) and no article came. *blocked*: only bot walls answered.
+    *broken*: the discovery documents did not parse or listed no article anywhere, or most fetched articles were
+    dropped as not fitting (no title/body, not an article): the site changed, the spider must follow. *failed*:
+    exceptions in newsbot or the site parser, output that could not be written, a refused state directory, or an
+    interrupted run.
+    """
 
     def n(key: str) -> int:
         return int(stats.get(key, 0) or 0)
@@ -30,6 +53,11 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None) 
         key.split("/")[2]: value
         for key, value in stats.items()
         if key.startswith("newsbot/dropped/") and key.endswith(f"/{name}")
+    }
+    settled = {
+        key.split("/")[2]: value
+        for key, value in stats.items()
+        if key.startswith("newsbot/settled/") and key.endswith(f"/{name}")
     }
     http_errors = {
         key.rsplit("/", 1)[1]: value
@@ -53,34 +81,65 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None) 
         v for k, v in stats.items() if k.startswith("spider_exceptions/")
     ) + n("log_count/CRITICAL")
     challenges = n(f"newsbot/challenge/{name}")
+    discovery = {what: n(f"newsbot/discovery/{what}/{name}") for what in ("ok", "empty", "unparsed", "failed",
+                                                                           "walled")}
+    fetched = n(f"newsbot/fetched/{name}")
     summary = {
         "spider": name,
+        "status": "ok",
+        "failure": None,
         "finish_reason": reason or stats.get("finish_reason"),
         "discovered": n(f"newsbot/discovered/{name}"),
+        "resumed": n(f"newsbot/resumed/{name}"),
         "skipped_seen": n(f"newsbot/skipped_seen/{name}"),
+        "skipped_settled": n(f"newsbot/skipped_settled/{name}"),
         "skipped_kind": n(f"newsbot/skipped/kind/{name}"),
-        "fetched": n(f"newsbot/fetched/{name}"),
+        "fetched": fetched,
         "written": written,
         "dropped": dropped,
+        "settled": settled,
+        "pending": n(f"newsbot/pending_left/{name}"),
+        "discovery": discovery,
+        "capped": {k.split("/")[2]: v for k, v in stats.items()
+                   if k.startswith("newsbot/capped/") and k.endswith(f"/{name}")},
         "http_errors": http_errors,
         "download_exceptions": exceptions,
         "challenges": challenges,
         "replay_missing": replay_missing,
         "date_rejected": n(f"newsbot/date_rejected/{name}"),
         "errors": errors,
+        "error_log_lines": n("log_count/ERROR"),
         "missing_share": missing,
     }
-    summary["error_log_lines"] = n("log_count/ERROR")
-    finish = summary["finish_reason"]
-    only_walls = challenges > 0 and n(f"newsbot/fetched/{name}") == 0 and not written
-    summary["failed"] = bool(errors) or only_walls or finish not in ("finished", None)
-    summary["failure"] = (
-        f"{errors} error(s) in newsbot or the spider" if errors
-        else "every page was a bot wall" if only_walls
-        else f"run ended early ({finish})" if finish not in ("finished", None)
-        else None
-    )
+    summary["status"], summary["failure"] = _status(summary, output_failure, refusal)
+    summary["failed"] = summary["status"] != "ok"
     return summary
+
+
+def _status(s: dict[str, Any], output_failure: str | None, refusal: str | None) -> tuple[str, str | None]:
+    finish = s["finish_reason"]
+    if refusal:
+        return "failed", refusal
+    if output_failure:
+        return "failed", f"output not writable: {output_failure}"
+    if s["errors"]:
+        return "failed", f"{s['errors']} error(s) in newsbot or the spider"
+    if finish not in ("finished", None):
+        return "failed", f"run ended early: {_CLOSE_REASONS.get(finish, finish)}"
+    disc = s["discovery"]
+    answered = disc["ok"] + disc["empty"] + disc["unparsed"]
+    if not answered and not s["fetched"] and (s["challenges"] or disc["walled"]):
+        return "blocked", f"only bot walls answered ({s['challenges']} challenge page(s))"
+    if not answered and not s["fetched"] and (disc["failed"] or s["download_exceptions"]):
+        return "unreachable", (f"every discovery request failed ({disc['failed']} failed, "
+                               f"{s['download_exceptions']} download exception(s))")
+    if answered and not disc["ok"] and not s["discovered"]:
+        return "broken", (f"no article links in any discovery document ({disc['unparsed']} unparseable, "
+                          f"{disc['empty']} empty)")
+    misfits = sum(v for k, v in s["dropped"].items() if k in _MISFIT_DROPS)
+    if s["fetched"] >= 5 and misfits * 2 > s["fetched"]:
+        return "broken", f"{misfits} of {s['fetched']} fetched pages dropped as not fitting the spider"
+    return "ok", None
 
 
 class RunSummary:
@@ -106,8 +165,14 @@ class RunSummary:
         self.crawler.stats.inc_value(f"newsbot/item_errors/{spider.name}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        summary = spider_summary(self.crawler.stats.get_stats(), spider.name, reason)
+        ledger = getattr(self.crawler, "newsbot_output", None)
+        summary = spider_summary(self.crawler.stats.get_stats(), spider.name, reason,
+                                 output_failure=ledger.failure if ledger else None,
+                                 refusal=getattr(self.crawler, "newsbot_refusal", None))
         self.crawler.newsbot_summary = summary
-        logger.info("newsbot summary for %s: written %d, skipped as seen %d, fetched %d, dropped %s, challenges %d",
-                    spider.name, summary["written"], summary["skipped_seen"], summary["fetched"],
-                    summary["dropped"] or "{}", summary["challenges"])
+        logger.info("newsbot summary for %s: %s; written %d, skipped as seen %d, fetched %d, dropped %s, "
+                    "challenges %d, pending %d", spider.name, summary["status"], summary["written"],
+                    summary["skipped_seen"], summary["fetched"], summary["dropped"] or "{}", summary["challenges"],
+                    summary["pending"])
+        if summary["status"] != "ok":
+            logger.error("%s: %s: %s", spider.name, summary["status"].upper(), summary["failure"])

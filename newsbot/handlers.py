@@ -35,10 +35,22 @@ class ReplayIndex:
                 records = json.loads(index.read_text(encoding="utf-8"))
             except ValueError as exc:
                 raise ValueError(f"{index}: not valid JSON ({exc})") from None
+            if not isinstance(records, list):
+                raise ValueError(f"{index}: not a JSON list of entries")
             for rec in records:
-                if "url" not in rec:
+                if not isinstance(rec, dict) or "url" not in rec:
                     raise ValueError(f"{index}: an entry has no 'url': {rec}")
+                if rec.get("file") and not (index.parent / rec["file"]).is_file():
+                    raise ValueError(f"{index}: the file of {rec['url']} is missing: {rec['file']}")
                 self.entries[self.key(rec["url"])] = (index.parent, rec)
+
+    @classmethod
+    def empty(cls, root: str | Path) -> ReplayIndex:
+        """An index that answers nothing (standing in for a folder that could not be read)."""
+        index = cls.__new__(cls)
+        index.root = Path(root)
+        index.entries = {}
+        return index
 
     @staticmethod
     def key(url: str) -> str:
@@ -64,8 +76,16 @@ class NewsbotHTTPHandler(BaseDownloadHandler):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         replay = crawler.settings.get("NEWSBOT_REPLAY_DIR")
-        self.replay = ReplayIndex(replay) if replay else None
-        self.host_map: dict[str, str] = dict(crawler.settings.getdict("NEWSBOT_HOST_MAP"))
+        # A broken replay folder or host map is reported by newsbot.config when the spider opens (one line, the
+        # spider closed); here it must not raise, or `scrapy crawl` would die with a traceback first.
+        try:
+            self.replay = ReplayIndex(replay) if replay else None
+        except (OSError, ValueError):
+            self.replay = ReplayIndex.empty(replay)
+        try:
+            self.host_map: dict[str, str] = dict(crawler.settings.getdict("NEWSBOT_HOST_MAP"))
+        except (TypeError, ValueError):
+            self.host_map = {}
         # Tests and benchmarks set this so that a request to an unmapped host can never reach the internet.
         self.host_map_only = crawler.settings.getbool("NEWSBOT_HOST_MAP_ONLY")
         self._http: HTTP11DownloadHandler | None = None if self.replay else HTTP11DownloadHandler(crawler)

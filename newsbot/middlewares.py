@@ -12,9 +12,13 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 
 from newsbot import botwall
 from newsbot.encoding import sniff_encoding
-from newsbot.state import StateStore
+from newsbot.frontier import Frontier
 
 logger = logging.getLogger(__name__)
+
+
+class BotWall(IgnoreRequest):
+    """A challenge page answered instead of the page: the request's article stays owed for a later run."""
 
 
 class BotWallMiddleware:
@@ -46,9 +50,8 @@ class BotWallMiddleware:
         if reason:
             self.stats.inc_value(f"newsbot/challenge/{name}")
             logger.warning("bot wall at %s: %s", response.url, reason)
-            raise IgnoreRequest(f"bot wall: {reason}")
+            raise BotWall(f"bot wall: {reason}")
         return response
-
 
     @staticmethod
     def _is_cookie_bounce(request: Request, response: Response) -> bool:
@@ -74,35 +77,53 @@ class LegacyEncodingMiddleware:
 
 
 class SeenFilterMiddleware:
-    """Drop requests for articles already written (their news code travels in ``request.meta``).
+    """Drop requests for articles already written or settled, and put every other one on the frontier first.
 
-    Counts ``newsbot/discovered/<spider>`` for every article request and ``newsbot/skipped_seen/<spider>`` for
-    the ones never downloaded because an earlier run wrote them.
+    Counts ``newsbot/discovered/<spider>`` for every article request, ``newsbot/skipped_seen/<spider>`` for the
+    ones never downloaded because an earlier run wrote them and ``newsbot/skipped_settled/<spider>`` for those an
+    earlier run settled (404, not an article, given up). A request that passes is recorded as pending *before*
+    Scrapy schedules it, so a run killed at any moment leaves it owed, not lost. Follow-up discovery pages marked
+    ``newsbot_durable`` (listing page 2+, backfill documents) are recorded too, and taken off once their page has
+    been read to the end, i.e. once everything they led to is on the frontier.
     """
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        enabled = crawler.settings.getbool("NEWSBOT_INCREMENTAL", True)
-        self.store = StateStore.shared(crawler.settings.get("NEWSBOT_STATE_DIR", "state")) if enabled else None
+        self.frontier = Frontier.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SeenFilterMiddleware:
         return cls(crawler)
 
     def _keep(self, obj: Any) -> bool:
-        if not isinstance(obj, Request) or "news_code" not in obj.meta:
+        if not isinstance(obj, Request):
             return True
         name = getattr(self.crawler.spider, "name", "unknown")
+        if "news_code" not in obj.meta:
+            if obj.meta.get("newsbot_durable") and "newsbot_frontier_key" not in obj.meta:
+                obj.meta["newsbot_frontier_key"] = self.frontier.remember_discovery(obj.url, obj.meta)
+            return True
         self.stats.inc_value(f"newsbot/discovered/{name}")
         key = obj.meta.get("newsbot_key", obj.meta["news_code"])
-        if self.store is not None and self.store.is_seen(name, key):
+        known = self.frontier.known(key)
+        if known == "seen":
             self.stats.inc_value(f"newsbot/skipped_seen/{name}")
             return False
+        if known == "settled":
+            self.stats.inc_value(f"newsbot/skipped_settled/{name}")
+            return False
+        self.frontier.remember_article(obj.url, key, obj.meta)
         return True
 
+    def _finished(self, response: Response) -> None:
+        self.frontier.discovery_done(response.meta.get("newsbot_frontier_key"))
+
     def process_spider_output(self, response: Response, result: Iterable[Any], spider: Any = None) -> Iterable[Any]:
-        return (obj for obj in result if self._keep(obj))
+        for obj in result:
+            if self._keep(obj):
+                yield obj
+        self._finished(response)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Any = None
@@ -110,6 +131,7 @@ class SeenFilterMiddleware:
         async for obj in result:
             if self._keep(obj):
                 yield obj
+        self._finished(response)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for obj in start:

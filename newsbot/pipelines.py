@@ -7,18 +7,21 @@ saved page and a crawl give the same record.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import CloseSpider, DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from newsbot import dates
-from newsbot.feeds import output_files
+from newsbot.feeds import OutputLedger, fsync, local_feed_paths, newsbot_feeds, output_files, output_problem
+from newsbot.frontier import Frontier, NotAnArticleDrop
 from newsbot.record import LIST_FIELDS, RAW_MODIFIED, RAW_PUBLISHED, TEXT_FIELDS, public
-from newsbot.state import StateStore
+from newsbot.state import StateError
 from newsbot.text import ascii_digits, normalize_lines, normalize_text
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,10 @@ class Problems:
 
 
 # ---- pure stages -------------------------------------------------------------------------------------------------
+#: Working key: why the page is not an article (set by the page classifier); the validate stage drops it.
+NOT_ARTICLE = "_not_article"
+
+
 def normalize_record(rec: dict[str, Any]) -> dict[str, Any]:
     """Persian text rules on every text field; idempotent, so running it twice changes nothing."""
     for key in TEXT_FIELDS:
@@ -135,28 +142,54 @@ class DatesPipeline(_CrawlerPipeline):
 
 class ValidatePipeline(_CrawlerPipeline):
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
-        reason = validate_record(item)
+        reason = item.get(NOT_ARTICLE) or validate_record(item)
         if reason:
             self.stats.inc_value(f"newsbot/dropped/{reason}/{_spider_name(self.crawler)}")
-            raise DropItem(f"{reason}: {item.get('url')}")
+            raise NotAnArticleDrop(reason, item.get("url"))
         return public(item)
 
 
-class DedupPipeline(_CrawlerPipeline):
-    """Drop articles already written in this run or any earlier one; mark an article only once it is written.
+def close_spider_soon(crawler: Any, reason: str) -> None:
+    """Ask the engine to close the spider (from a signal handler, which cannot raise CloseSpider)."""
+    engine = getattr(crawler, "engine", None)
+    if engine is None or getattr(crawler, "newsbot_closing", False):
+        return
+    crawler.newsbot_closing = True
+    deferred_from_coro(engine.close_spider_async(reason=reason))
 
-    Marking happens on ``item_scraped``, which Scrapy sends after the feed exporter (connected earlier, as an
-    extension) has written the line; the exporter flushes each line, so a marked article is always on disk.
-    Before the first item, the store is reconciled with the spider's output files: what an interrupted run wrote
-    but did not mark is marked now, and a torn last line is cut (its article is fetched again).
+
+class DedupPipeline(_CrawlerPipeline):
+    """Drop articles written by this run or an earlier one; mark an article only once its line is on disk.
+
+    When a spider opens, this pipeline takes the state directory's lock and opens the store (see
+    newsbot.frontier), checks that today's output files can be written (a bad data path fails the run before
+    anything is fetched) and reconciles the store with the output files: what an interrupted run wrote but did
+    not mark is marked now, and a torn last line is cut (its article is fetched again).
+
+    Marking happens on ``item_scraped``, after the feed exporter (connected earlier, as an extension) wrote the
+    line, and only for items the :class:`~newsbot.feeds.OutputLedger` says reached a file. Marks are grouped:
+    every ``NEWSBOT_MARK_BATCH`` articles or second, the files are fsynced and the batch is marked in one
+    transaction. A write that failed leaves its article pending, fails the run ("output not writable") and
+    closes the spider, so nothing more is fetched that could not be kept.
     """
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self.enabled = crawler.settings.getbool("NEWSBOT_INCREMENTAL", True)
-        self.store = StateStore.shared(crawler.settings.get("NEWSBOT_STATE_DIR", "state")) if self.enabled else None
+        self.frontier = Frontier.of(crawler)
+        self.ledger = OutputLedger.of(crawler)
+        # Feeds written by newsbot's exporter acknowledge each line; with other exporters only (``-o out.csv``)
+        # Scrapy's word is all there is; with no feed at all nothing is written, so nothing may be marked.
+        self.ack_required = bool(newsbot_feeds(crawler.settings))
+        self.has_feeds = bool(crawler.settings.getdict("FEEDS"))
+        self.batch_size = max(1, crawler.settings.getint("NEWSBOT_MARK_BATCH", 50))
         self.in_flight: set[tuple[str, str]] = set()
+        self._batch: list[tuple[tuple[str, str], str | None, str | None, list[Any]]] = []
+        self._batch_started = 0.0
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+
+    @property
+    def store(self) -> Any:
+        return self.frontier.store
 
     def key(self, item: dict[str, Any]) -> tuple[str, str]:
         return record_key(item, type(self.crawler.spider) if self.crawler.spider else None)
@@ -169,13 +202,31 @@ class DedupPipeline(_CrawlerPipeline):
         return self.store.reconcile_all(files, self.key)
 
     def open_spider(self, spider: Any = None) -> None:
-        marked, torn = self._reconcile()
+        self.frontier.open()
+        name = _spider_name(self.crawler)
+        for path in local_feed_paths(self.crawler.settings.getdict("FEEDS"), name):
+            problem = output_problem(path)
+            if problem:
+                self.ledger.failed(problem)
+                raise CloseSpider("newsbot_output_error")
+        try:
+            marked, torn = self._reconcile()
+        except (OSError, StateError) as exc:
+            self.ledger.failed(f"cannot read back the output: {exc}")
+            raise CloseSpider("newsbot_output_error") from None
         if marked or torn:
-            logger.warning("%s: recovered %d record(s) written by an interrupted run%s", _spider_name(self.crawler),
+            logger.warning("%s: recovered %d record(s) written by an interrupted run%s", name,
                            marked, f", cut a torn line of {torn} bytes" if torn else "")
 
     def close_spider(self, spider: Any = None) -> None:
-        self._reconcile()  # everything is marked already; this moves each file's checkpoint to its end
+        try:
+            self.flush()
+            if not self.ledger.failure and not getattr(self.crawler, "newsbot_refusal", None):
+                self._reconcile()  # everything is marked already; this moves each file's checkpoint to its end
+        except (OSError, StateError) as exc:
+            self.ledger.failed(f"cannot read back the output: {exc}")
+        finally:
+            self.frontier.close()
 
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
         key = self.key(item)
@@ -187,7 +238,40 @@ class DedupPipeline(_CrawlerPipeline):
 
     def item_scraped(self, item: dict[str, Any], response: Any, spider: Any) -> None:
         key = self.key(item)
-        self.in_flight.discard(key)
-        if self.store:
-            self.store.mark_seen(*key, url=item.get("url"))
+        files = self.ledger.take(item)
+        if self.ack_required and not files:
+            # The exporter failed (and said why) or never ran (its file could not be opened).
+            self.ledger.failed(f"no output file took the record of {item.get('url')}")
+            self.stats.inc_value(f"newsbot/unwritten/{_spider_name(self.crawler)}")
+            self.in_flight.discard(key)
+            close_spider_soon(self.crawler, "newsbot_output_error")
+            return
+        if not self.has_feeds:
+            self.in_flight.discard(key)
+            return
         self.stats.inc_value(f"newsbot/written/{_spider_name(self.crawler)}")
+        frontier_key = response.meta.get("newsbot_key") if response is not None else None
+        if not self._batch:
+            self._batch_started = time.monotonic()
+        self._batch.append((key, item.get("url"), frontier_key, files))
+        if len(self._batch) >= self.batch_size or time.monotonic() - self._batch_started >= 1.0:
+            self.flush()
+
+    def flush(self) -> None:
+        """fsync the files of the batch, then mark its articles: never marked before they are durable."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        try:
+            for file in {id(f): f for _, _, _, files in batch for f in files}.values():
+                fsync(file)
+        except OSError as exc:
+            self.ledger.failed(f"fsync failed: {exc.strerror or exc}")
+            close_spider_soon(self.crawler, "newsbot_output_error")
+            return
+        if self.store is not None:
+            with self.store.transaction():
+                for (site, code), url, frontier_key, _ in batch:
+                    self.store.mark_seen(site, code, url, frontier_key)
+        for key, _, _, _ in batch:
+            self.in_flight.discard(key)

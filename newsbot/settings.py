@@ -81,6 +81,15 @@ NEWSBOT_HOST_MAP: dict[str, str] = {}
 NEWSBOT_HOST_MAP_ONLY = False
 #: A replay folder (see docs/fixtures.md): answer every request from recorded files instead of the network.
 NEWSBOT_REPLAY_DIR = None
+#: Failed downloads of one article (after Scrapy's own retries), across runs, before it is given up.
+NEWSBOT_MAX_ATTEMPTS = 5
+#: Days an article may stay pending (found, not yet written or settled) before it is given up as expired.
+NEWSBOT_FRONTIER_MAX_AGE_DAYS = 14.0
+#: How deep sitemap indexes of sitemap indexes are followed, and how many sitemaps one run reads at most.
+NEWSBOT_SITEMAP_MAX_DEPTH = 3
+NEWSBOT_SITEMAP_MAX_DOCS = 5000
+#: Written articles are fsynced and marked in batches of this many (or every second, whichever comes first).
+NEWSBOT_MARK_BATCH = 50
 
 # ---- output --------------------------------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"

@@ -16,12 +16,18 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
 
 from newsbot import dates
+from newsbot.frontier import Frontier
+from newsbot.middlewares import BotWall
 from newsbot.parser import ArticleParser
-from newsbot.state import StateStore
+from newsbot.state import Pending
 from newsbot.text import ascii_digits
 
 logger = logging.getLogger(__name__)
@@ -79,16 +85,26 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = list(self.domains)
         self.since: datetime | None = dates.parse_day(since) if since else None
         self.until: datetime | None = dates.parse_day(until) + timedelta(days=1) if until else None
-        self.state: StateStore | None = None
         self.use_service_feeds = False
+        self.max_sitemap_depth = 3
+        self.max_index_docs = 5000
+        self._index_docs = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.use_service_feeds = crawler.settings.getbool("NEWSBOT_SERVICE_FEEDS", False)
-        if crawler.settings.getbool("NEWSBOT_INCREMENTAL", True):
-            spider.state = StateStore.shared(crawler.settings.get("NEWSBOT_STATE_DIR", "state"))
+        settings = crawler.settings
+        spider.use_service_feeds = settings.getbool("NEWSBOT_SERVICE_FEEDS", False)
+        spider.max_sitemap_depth = settings.getint("NEWSBOT_SITEMAP_MAX_DEPTH", 3)
+        spider.max_index_docs = settings.getint("NEWSBOT_SITEMAP_MAX_DOCS", 5000)
         return spider
+
+    @property
+    def frontier(self) -> Frontier:
+        return Frontier.of(self.crawler)
+
+    def _inc(self, what: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"newsbot/{what}/{self.name}", n)
 
     # ---- URLs ------------------------------------------------------------------------------------------------
     @classmethod
@@ -116,24 +132,50 @@ class NewsSpider(scrapy.Spider):
 
     # ---- discovery -------------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        # What earlier runs left owed comes first: discovery's stop rules may end discovery, never the backlog.
+        for pending in self.frontier.resume():
+            request = self.request_from_pending(pending)
+            if request is None:
+                self.frontier.discovery_done(pending.key)
+            else:
+                yield request
         for request in self.discovery_requests():
             yield request
+
+    def request_from_pending(self, pending: Pending) -> Request | None:
+        """The request again for a frontier row (None when this spider no longer knows what the URL is)."""
+        if pending.kind == "article":
+            return self.article_request(pending.url, newsbot_resumed=True, **pending.meta)
+        callbacks = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "listing": self.parse_listing,
+                     "archive": self.parse_listing}
+        callback = callbacks.get(pending.meta.get("newsbot_kind", ""))
+        if callback is None:
+            return None
+        return Request(pending.url, callback=callback, errback=self.discovery_failed, priority=1,
+                       meta={**pending.meta, "newsbot_frontier_key": pending.key, "newsbot_resumed": True,
+                             "newsbot_durable": True})
 
     def discovery_requests(self) -> Iterator[Request]:
         if self.since:
             yield from self._backfill_requests()
             return
         for url in self.feeds + (self.service_feeds if self.use_service_feeds else ()):
-            yield Request(self.absolute(url), callback=self.parse_feed, meta={"newsbot_kind": "feed"})
+            yield self._discovery_request(url, self.parse_feed, "feed")
         for url in self.news_sitemaps:
             yield self._sitemap_request(url)
         for url in self.listings:
-            yield Request(self.absolute(url), callback=self.parse_listing, meta={"newsbot_kind": "listing"})
+            yield self._discovery_request(url, self.parse_listing, "listing")
         if self.daily_sitemap:
             yield self._sitemap_request(self.dated_url(self.daily_sitemap, dates.now_tehran().date()))
 
-    def _sitemap_request(self, url: str) -> Request:
-        return Request(self.absolute(url), callback=self.parse_sitemap, meta={"newsbot_kind": "sitemap"})
+    def _discovery_request(self, url: str, callback: Any, kind: str, **meta: Any) -> Request:
+        # A backfill's documents are durable: a killed backfill is finished by the next run, whatever it is.
+        durable = {"newsbot_durable": True} if self.since else {}
+        return Request(self.absolute(url), callback=callback, errback=self.discovery_failed,
+                       meta={"newsbot_kind": kind, **durable, **meta})
+
+    def _sitemap_request(self, url: str, depth: int = 0, **meta: Any) -> Request:
+        return self._discovery_request(url, self.parse_sitemap, "sitemap", sitemap_depth=depth, **meta)
 
     def backfill_days(self) -> Iterator[date]:
         day = self.since
@@ -153,8 +195,8 @@ class NewsSpider(scrapy.Spider):
             if self.daily_sitemap:
                 yield self._sitemap_request(self.dated_url(self.daily_sitemap, day))
             if self.archive_by_date:
-                yield Request(self.archive_url(day, 1), callback=self.parse_listing,
-                              meta={"newsbot_kind": "archive", "archive_day": day.isoformat(), "page": 1})
+                yield self._discovery_request(self.archive_url(day, 1), self.parse_listing, "archive",
+                                              archive_day=day.isoformat(), page=1)
 
     @staticmethod
     def dated_url(template: str, day: date, **extra: Any) -> str:
@@ -176,7 +218,7 @@ class NewsSpider(scrapy.Spider):
         if any(re.search(p, unquote(urlsplit(url).path)) for p in self.skip_patterns):
             self.crawler.stats.inc_value(f"newsbot/skipped/kind/{self.name}")
             return None
-        return Request(url, callback=self.parse_article, meta={
+        return Request(url, callback=self.parse_article, errback=self.article_failed, meta={
             "news_code": code, "newsbot_key": self.state_key(url, code), "newsbot_kind": "article", **meta})
 
     def in_window(self, when: datetime | None) -> bool:
@@ -188,9 +230,16 @@ class NewsSpider(scrapy.Spider):
         return when >= dates.now_tehran() - timedelta(days=self.window_days)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        sel = Selector(text=response.text, type="xml")
+        body = self._document_body(response)
+        if body is None:
+            return
+        sel = Selector(body=body, type="xml")
         sel.remove_namespaces()
+        if not sel.xpath("/rss | /feed | /RDF"):
+            self._unparsed(response, "not an RSS or Atom feed")
+            return
         entries = sel.xpath("//item | //entry")
+        found = 0
         for entry in entries:
             link = entry.xpath("./link/text()").get() or entry.xpath("./link/@href").get() or \
                 entry.xpath("./guid/text()").get()
@@ -201,36 +250,132 @@ class NewsSpider(scrapy.Spider):
                 continue
             req = self.article_request(link.strip(), listed_date=raw_date)
             if req:
+                found += 1
                 yield req
+        self._discovered(response, found, len(entries))
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        body = response.body
+        body = self._document_body(response)
+        if body is None:
+            return
         try:
             sitemap = Sitemap(body)
-        except Exception:  # lxml raises several types on garbage; a broken sitemap is one counted error
-            logger.warning("unparseable sitemap %s", response.url)
-            self.crawler.stats.inc_value(f"newsbot/bad_sitemap/{self.name}")
+        except Exception:  # lxml raises several types on garbage; a broken sitemap is one counted problem
+            sitemap = None
+        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
+            self._unparsed(response, "not a sitemap")
             return
         if sitemap.type == "sitemapindex":
-            for entry in sitemap:
-                lastmod = _safe_date(entry.get("lastmod", ""))
-                if self.since and lastmod and lastmod < self.since:
-                    continue
-                if not self.since and lastmod and not self.in_window(lastmod):
-                    continue
-                yield self._sitemap_request(entry["loc"])
+            yield from self._sitemap_children(response, sitemap)
             return
+        found = total = 0
         for entry in sitemap:
             loc = entry.get("loc")
             if not loc:
                 continue
+            total += 1
             news = entry.get("news")
             listed = entry.get("lastmod") or (news.get("publication_date") if isinstance(news, dict) else None)
             if self.since and listed and not self.in_window(_safe_date(listed)):
                 continue
             req = self.article_request(loc, listed_date=listed)
             if req:
+                found += 1
                 yield req
+        self._discovered(response, found, total)
+
+    def _sitemap_children(self, response: Response, sitemap: Sitemap) -> Iterator[Request]:
+        """An index's sitemaps, within the run's bounds: an index of indexes is followed only so deep, and only so
+        many documents per run (a generated or looping chain must not keep a cron run alive for ever)."""
+        depth = int(response.meta.get("sitemap_depth", 0)) + 1
+        children = 0
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            children += 1
+            lastmod = _safe_date(entry.get("lastmod", ""))
+            if self.since and lastmod and lastmod < self.since:
+                continue
+            if not self.since and lastmod and not self.in_window(lastmod):
+                continue
+            if depth > self.max_sitemap_depth:
+                self._inc("capped/sitemap_depth")
+                logger.warning("%s: sitemap index %s is nested deeper than NEWSBOT_SITEMAP_MAX_DEPTH=%d; "
+                               "not followed", self.name, response.url, self.max_sitemap_depth)
+                break
+            if self._index_docs >= self.max_index_docs:
+                self._inc("capped/sitemap_docs")
+                logger.warning("%s: NEWSBOT_SITEMAP_MAX_DOCS=%d sitemaps read this run; the rest of %s is left",
+                               self.name, self.max_index_docs, response.url)
+                break
+            self._index_docs += 1
+            yield self._sitemap_request(response.urljoin(loc.strip()), depth, newsbot_durable=True)
+        self._discovered(response, children, children)
+
+    def _document_body(self, response: Response) -> bytes | None:
+        """A feed's or sitemap's bytes, un-gzipped when the file itself is gzip (``.xml.gz``, a gzip feed)."""
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE", 0))
+            except Exception as exc:  # gzip, zlib and size-limit errors alike: one counted, logged problem
+                self._unparsed(response, f"broken gzip ({type(exc).__name__})")
+                return None
+        if not body.strip():
+            self._unparsed(response, "empty document")
+            return None
+        return body
+
+    def _unparsed(self, response: Response, why: str) -> None:
+        self._inc("discovery/unparsed")
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"
+        logger.warning("%s: %s %s (%s, HTTP %d): no article links read from it", self.name,
+                       response.meta.get("newsbot_kind", "discovery page"), response.url, why + "; " + ctype,
+                       response.status)
+
+    def _discovered(self, response: Response, found: int, entries: int) -> None:
+        if found or entries:
+            self._inc("discovery/ok")
+            return
+        self._inc("discovery/empty")
+        logger.warning("%s: %s %s lists no articles", self.name, response.meta.get("newsbot_kind", "page"),
+                       response.url)
+
+    def discovery_failed(self, failure: Failure) -> None:
+        """A feed, sitemap or listing that did not download: counted (all of them failing = unreachable)."""
+        request = failure.request
+        exc = failure.value
+        if isinstance(exc, BotWall):
+            self._inc("discovery/walled")
+            self.frontier.walled(request.meta.get("newsbot_frontier_key"), str(exc))
+            return
+        self._inc("discovery/failed")
+        error = _failure_text(exc)
+        logger.warning("%s: %s %s failed: %s", self.name, request.meta.get("newsbot_kind", "discovery"),
+                       request.url, error)
+        self.frontier.failed(request.meta.get("newsbot_frontier_key"), error)
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article that did not download: what it means for the frontier (see newsbot.frontier)."""
+        request = failure.request
+        key = request.meta.get("newsbot_key")
+        exc = failure.value
+        if isinstance(exc, BotWall):
+            self.frontier.walled(key, str(exc))
+            return
+        if isinstance(exc, HttpError):
+            status = exc.response.status
+            if status in (404, 410) and "replay-missing" not in exc.response.flags:
+                self.frontier.settle(key, request.url, "gone", f"HTTP {status}")
+            else:
+                self.frontier.failed(key, f"HTTP {status}")
+        elif isinstance(exc, DownloadCancelledError):
+            self.frontier.settle(key, request.url, "not_article", "too_large")
+        elif isinstance(exc, IgnoreRequest):
+            self.frontier.settle(key, request.url, "refused", str(exc) or "ignored")
+        else:
+            self.frontier.failed(key, _failure_text(exc))
 
     def listing_links(self, response: TextResponse) -> Iterable[str]:
         for css in self.listing_selectors:
@@ -249,12 +394,18 @@ class NewsSpider(scrapy.Spider):
             if req is None:
                 continue
             listed += 1
-            if not (self.state and self.state.is_seen(self.name, req.meta["newsbot_key"])):
+            if self.frontier.known(req.meta["newsbot_key"]) is None:
                 fresh += 1
             yield req
+        self._discovered(response, listed, listed)
         page = int(response.meta.get("page", 1))
-        if not listed or not fresh:
-            return  # a page of only known articles: everything older is known too
+        if not listed:
+            return
+        # A page of only known articles: everything older is known too. A walk resumed from the frontier allows
+        # one more such page, since new articles may have pushed the owed ones a page further down meanwhile.
+        streak = 0 if fresh else int(response.meta.get("known_streak", 0)) + 1
+        if streak >= (2 if response.meta.get("newsbot_resumed") else 1):
+            return
         next_url = None
         if response.meta.get("archive_day"):
             if page < self.max_archive_pages:
@@ -270,8 +421,11 @@ class NewsSpider(scrapy.Spider):
         if next_url:
             # Below the articles it listed: they are fetched before the next page adds more, so the queue stays
             # one page deep however long the archive is.
-            yield Request(next_url, callback=self.parse_listing, meta={**response.meta, "page": page + 1},
-                          priority=-1)
+            # Durable: if the run dies before this page is read, the next run reads it (and the walk goes on).
+            meta = {k: v for k, v in response.meta.items() if not k.startswith(("download_", "depth", "retry"))}
+            meta.pop("newsbot_frontier_key", None)
+            yield Request(next_url, callback=self.parse_listing, errback=self.discovery_failed, priority=-1,
+                          meta={**meta, "page": page + 1, "known_streak": streak, "newsbot_durable": True})
 
     def _listing_in_window(self, response: TextResponse) -> bool:
         """Whether the oldest date on a latest-news page is still inside the window (then the next page is too)."""
@@ -286,6 +440,7 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value(f"newsbot/dropped/not_html/{self.name}")
             logger.info("not an HTML page, skipped: %s", response.url)
+            self.frontier.settle(response.meta.get("newsbot_key"), response.url, "not_article", "not_html")
             return
         record = parse_page(response.selector, response.url, type(self))
         if response.meta.get("listed_date"):
@@ -317,6 +472,11 @@ def parse_page(sel: Selector, url: str, spider_cls: type[NewsSpider] | None, now
     if code:
         record["news_code"] = code
     return record
+
+
+def _failure_text(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
 
 
 def _safe_date(text: str | None) -> datetime | None:

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from newsbot.frontier import Frontier
 from newsbot.registry import get_spider
 from newsbot.state import StateStore
 
@@ -17,7 +18,11 @@ def make(name: str, tmp_path: Path | None = None, **kwargs: str):
     settings = {"NEWSBOT_INCREMENTAL": tmp_path is not None}
     if tmp_path is not None:
         settings["NEWSBOT_STATE_DIR"] = str(tmp_path)
-    return cls.from_crawler(get_crawler(cls, settings), **kwargs)
+    crawler = get_crawler(cls, settings)
+    spider = crawler.spider = cls.from_crawler(crawler, **kwargs)
+    if tmp_path is not None:
+        Frontier.of(crawler).open()  # what the dedup pipeline does when a spider opens: lock, then the store
+    return spider
 
 
 def test_incremental_discovery_uses_feeds_news_sitemaps_and_listings() -> None:

@@ -36,14 +36,14 @@ def test_pipeline_errors_fail_the_run() -> None:
 def test_only_bot_walls_fail_the_run() -> None:
     stats = {"finish_reason": "finished", "newsbot/challenge/isna": 3, "newsbot/discovered/isna": 5}
     s = spider_summary(stats, "isna", "finished")
-    assert s["failed"] is True and s["failure"] == "every page was a bot wall"
+    assert s["status"] == "blocked" and s["failed"] is True and "bot walls" in s["failure"]
     # Some walls among real pages are counted, not fatal.
     assert spider_summary({**BASE, "newsbot/challenge/isna": 1}, "isna", "finished")["failed"] is False
 
 
 def test_interrupted_run_is_a_failure() -> None:
     s = spider_summary(dict(BASE), "isna", "shutdown")
-    assert s["failed"] is True and "shutdown" in s["failure"]
+    assert s["status"] == "failed" and "interrupted" in s["failure"]
 
 
 def test_replay_missing_is_not_an_http_error() -> None:
@@ -62,4 +62,41 @@ def test_format_summary_marks_failures() -> None:
     bad = spider_summary({**BASE, "spider_exceptions/KeyError": 1}, "mehr", "finished")
     table = format_summary([ok, bad])
     assert table.splitlines()[0].startswith("spider")
-    assert table.splitlines()[1].endswith("ok") and table.splitlines()[2].endswith("FAILED")
+    assert table.splitlines()[1].endswith("ok") and table.splitlines()[2].endswith("failed")
+
+
+def test_every_discovery_request_failing_is_unreachable() -> None:
+    stats = {"finish_reason": "finished", "newsbot/discovery/failed/isna": 3, "downloader/exception_count": 9}
+    s = spider_summary(stats, "isna", "finished")
+    assert s["status"] == "unreachable" and "every discovery request failed" in s["failure"]
+    # One feed down while the sitemap answers: ok.
+    s = spider_summary({**stats, **BASE, "newsbot/discovery/ok/isna": 1}, "isna", "finished")
+    assert s["status"] == "ok"
+
+
+def test_discovery_documents_without_articles_are_broken() -> None:
+    stats = {"finish_reason": "finished", "newsbot/discovery/unparsed/isna": 2, "newsbot/discovery/empty/isna": 1}
+    s = spider_summary(stats, "isna", "finished")
+    assert s["status"] == "broken" and "2 unparseable, 1 empty" in s["failure"]
+
+
+def test_most_articles_misfitting_is_broken_but_a_few_are_counted() -> None:
+    stats = {**BASE, "newsbot/discovery/ok/isna": 3, "newsbot/fetched/isna": 10, "newsbot/written/isna": 3,
+             "newsbot/dropped/no_body/isna": 4, "newsbot/dropped/soft_404/isna": 3}
+    assert spider_summary(stats, "isna", "finished")["status"] == "broken"
+    stats.update({"newsbot/written/isna": 8, "newsbot/dropped/no_body/isna": 1, "newsbot/dropped/soft_404/isna": 1})
+    assert spider_summary(stats, "isna", "finished")["status"] == "ok"
+
+
+def test_output_failure_and_refusals_fail_with_their_reason() -> None:
+    s = spider_summary(dict(BASE), "isna", "newsbot_output_error", output_failure="data/isna: No space left on device")
+    assert s["status"] == "failed" and s["failure"] == "output not writable: data/isna: No space left on device"
+    s = spider_summary({}, "isna", "newsbot_state_locked", refusal="another crawl (pid 7) is running on state")
+    assert s["status"] == "failed" and "pid 7" in s["failure"]
+
+
+def test_nothing_new_is_ok() -> None:
+    stats = {"finish_reason": "finished", "newsbot/discovery/ok/isna": 3, "newsbot/discovered/isna": 40,
+             "newsbot/skipped_seen/isna": 40}
+    s = spider_summary(stats, "isna", "finished")
+    assert s["status"] == "ok" and s["written"] == 0

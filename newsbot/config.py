@@ -1,0 +1,84 @@
+"""Settings checked before a crawl starts: a typo or a malformed value stops the run with one line.
+
+A bad value must not look like a bad site: a malformed ``NEWSBOT_HOST_MAP`` once made every request fail as an
+unsupported URL scheme, and the run reported every spider "ok". ``newsbot crawl`` calls :func:`problems` before it
+starts Scrapy (exit 2); under ``scrapy crawl`` the dedup pipeline calls it when the spider opens and closes the
+spider with ``newsbot_bad_settings``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_INTS = {
+    "NEWSBOT_DUPEFILTER_MAX_ARTICLES": 1, "NEWSBOT_MAX_ATTEMPTS": 1, "NEWSBOT_SITEMAP_MAX_DEPTH": 0,
+    "NEWSBOT_SITEMAP_MAX_DOCS": 0, "NEWSBOT_MARK_BATCH": 1, "CONCURRENT_REQUESTS": 1,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "RETRY_TIMES": 0, "DOWNLOAD_MAXSIZE": 0, "REDIRECT_MAX_TIMES": 0,
+}
+_FLOATS = {"NEWSBOT_FRONTIER_MAX_AGE_DAYS": 0.0, "DOWNLOAD_DELAY": 0.0, "DOWNLOAD_TIMEOUT": 0.001}
+_BOOLS = ("NEWSBOT_INCREMENTAL", "NEWSBOT_SERVICE_FEEDS", "NEWSBOT_HOST_MAP_ONLY", "ROBOTSTXT_OBEY",
+          "AUTOTHROTTLE_ENABLED", "RETRY_ENABLED")
+_KNOWN = {"NEWSBOT_CONTACT_URL", "NEWSBOT_STATE_DIR", "NEWSBOT_HOST_MAP", "NEWSBOT_REPLAY_DIR", *_INTS, *_FLOATS,
+          *_BOOLS}
+_HOSTPORT = re.compile(r"^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$")
+
+
+def problems(settings: Any) -> list[str]:
+    """One line per unusable setting; empty when the crawl may start."""
+    out: list[str] = []
+    for name in list(settings):
+        if name.startswith("NEWSBOT_") and name not in _KNOWN:
+            out.append(f"unknown setting {name} (newsbot's settings are listed in the README)")
+    for name, low in _INTS.items():
+        if settings.get(name) is None:
+            continue
+        try:
+            value = settings.getint(name)
+        except (TypeError, ValueError):
+            out.append(f"{name} must be a whole number, got {settings.get(name)!r}")
+            continue
+        if value < low:
+            out.append(f"{name} must be at least {low}, got {value}")
+    for name, low in _FLOATS.items():
+        if settings.get(name) is None:
+            continue
+        try:
+            value = settings.getfloat(name)
+        except (TypeError, ValueError):
+            out.append(f"{name} must be a number, got {settings.get(name)!r}")
+            continue
+        if value < low:
+            out.append(f"{name} must be at least {low}, got {value}")
+    for name in _BOOLS:
+        try:
+            settings.getbool(name)
+        except (TypeError, ValueError):
+            out.append(f"{name} must be true or false, got {settings.get(name)!r}")
+    out += _host_map_problems(settings)
+    try:
+        settings.getdict("FEEDS")
+    except (TypeError, ValueError):
+        out.append("FEEDS must be a JSON object of {uri: options}")
+    replay = settings.get("NEWSBOT_REPLAY_DIR")
+    if replay:
+        from newsbot.handlers import ReplayIndex
+
+        try:
+            ReplayIndex(replay)
+        except (OSError, ValueError) as exc:
+            out.append(f"NEWSBOT_REPLAY_DIR: {exc}")
+    return out
+
+
+def _host_map_problems(settings: Any) -> list[str]:
+    example = '{"www.isna.ir": "127.0.0.1:8080"}'
+    try:
+        host_map = settings.getdict("NEWSBOT_HOST_MAP")
+    except (TypeError, ValueError):
+        return [f"NEWSBOT_HOST_MAP must be a JSON object like {example}, got {settings.get('NEWSBOT_HOST_MAP')!r}"]
+    bad = [f"{k!r}: {v!r}" for k, v in host_map.items()
+           if not isinstance(k, str) or not isinstance(v, str) or not _HOSTPORT.match(v)]
+    if bad:
+        return [f"NEWSBOT_HOST_MAP values must be 'host:port' strings ({example}); not {', '.join(bad[:3])}"]
+    return []

@@ -1,0 +1,186 @@
+"""The crawl's side of the state store: the lock, the frontier of owed work, and what each outcome does to it.
+
+One object per crawler (:meth:`Frontier.of`), shared by the spider (resume, errbacks), the seen filter (record
+before request) and the pipelines (settle, mark). It is opened by the dedup pipeline when the spider opens, after
+the state directory's lock is taken; a crawl that cannot have the lock or the store closes at once with a clear
+reason (``newsbot_state_locked``, ``newsbot_state_error``) before touching anything.
+
+What each outcome does to an article on the frontier:
+
+========================================  ===================================================================
+written (line acknowledged, fsynced)      marked seen, off the frontier
+404 / 410                                 settled ``gone``
+not an article (soft-404, listing, …)     settled ``not_article`` with the reason
+robots.txt, off-site redirect             settled ``refused``
+bot wall                                  stays pending; ``walls`` counted (walls lift)
+timeout, DNS, 5xx, other HTTP errors      stays pending; ``attempts`` + 1; settled ``given_up`` at the limit
+killed before any of the above            stays pending; asked for first by the next run
+pending longer than the age limit         settled ``expired``
+========================================  ===================================================================
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DropItem
+
+from newsbot.runlock import LockError, LockHeld, RunLock
+from newsbot.state import Pending, StateError, StateStore
+
+logger = logging.getLogger(__name__)
+
+#: Request meta keys worth keeping with a pending discovery page (enough to rebuild its request).
+_DISCOVERY_META = ("newsbot_kind", "archive_day", "page", "sitemap_depth", "known_streak")
+
+
+class NotAnArticleDrop(DropItem):
+    """A page that parsed but is not an article (its reason is settled in the store, never retried)."""
+
+    def __init__(self, reason: str, url: str | None) -> None:
+        super().__init__(f"{reason}: {url}")
+        self.reason = reason
+
+
+class Frontier:
+    def __init__(self, crawler: Any) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.incremental = settings.getbool("NEWSBOT_INCREMENTAL", True)
+        self.state_dir = settings.get("NEWSBOT_STATE_DIR", "state")
+        self.max_attempts = max(1, settings.getint("NEWSBOT_MAX_ATTEMPTS", 5))
+        self.max_age = timedelta(days=settings.getfloat("NEWSBOT_FRONTIER_MAX_AGE_DAYS", 14.0))
+        self.store: StateStore | None = None
+        self._lock: RunLock | None = None
+        crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self._item_error, signal=signals.item_error)
+        crawler.signals.connect(self._spider_error, signal=signals.spider_error)
+
+    @classmethod
+    def of(cls, crawler: Any) -> Frontier:
+        frontier = getattr(crawler, "newsbot_frontier", None)
+        if frontier is None:
+            frontier = crawler.newsbot_frontier = cls(crawler)
+        return frontier
+
+    @property
+    def name(self) -> str:
+        return getattr(self.crawler.spider, "name", "unknown")
+
+    def _inc(self, what: str, n: int = 1) -> None:
+        self.stats.inc_value(f"newsbot/{what}/{self.name}", n)
+
+    # ---- opening and closing -------------------------------------------------------------------------------------
+    def open(self) -> None:
+        """Take the state directory's lock and open the store; CloseSpider (logged in one line) when neither can."""
+        if self._lock is not None:
+            return
+        from pathlib import Path
+
+        from newsbot.config import problems
+
+        bad = problems(self.crawler.settings)
+        if bad:
+            self.crawler.newsbot_refusal = "; ".join(bad)
+            for line in bad:
+                logger.error("bad setting: %s", line)
+            raise CloseSpider("newsbot_bad_settings")
+
+        lock = RunLock.shared(Path(self.state_dir) / "crawl.lock")
+        try:
+            lock.acquire()
+        except LockHeld as exc:
+            self.crawler.newsbot_refusal = str(exc)
+            logger.error("%s; not crawling", exc)
+            raise CloseSpider("newsbot_state_locked") from None
+        except LockError as exc:
+            self.crawler.newsbot_refusal = str(exc)
+            logger.error("%s", exc)
+            raise CloseSpider("newsbot_state_error") from None
+        self._lock = lock
+        if self.incremental:
+            try:
+                self.store = StateStore.shared(self.state_dir)
+            except StateError as exc:
+                self.crawler.newsbot_refusal = str(exc)
+                logger.error("%s", exc)
+                raise CloseSpider("newsbot_state_error") from None
+
+    def close(self) -> None:
+        if self.store is not None:
+            self._inc("pending_left", self.store.pending_count(self.name, "article"))
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    # ---- before a request ----------------------------------------------------------------------------------------
+    def known(self, key: str) -> str | None:
+        return self.store.known(self.name, key) if self.store else None
+
+    def remember_article(self, url: str, key: str, meta: dict[str, Any]) -> None:
+        if self.store is not None:
+            listed = {"listed_date": meta["listed_date"]} if meta.get("listed_date") else {}
+            self.store.add_pending(self.name, key, url, "article", listed)
+
+    def remember_discovery(self, url: str, meta: dict[str, Any]) -> str | None:
+        """A follow-up discovery page on the frontier; returns its key (carried in the request's meta)."""
+        if self.store is None:
+            return None
+        key = f"doc:{url}"
+        self.store.add_pending(self.name, key, url, "discovery", {k: meta[k] for k in _DISCOVERY_META if k in meta})
+        return key
+
+    def resume(self) -> list[Pending]:
+        """What earlier runs left owed, oldest discovery pages first; rows past the age limit are expired first."""
+        if self.store is None:
+            return []
+        expired = self.store.expire(self.name, self.max_age)
+        if expired:
+            self._inc("settled/expired", expired)
+            logger.warning("%s: %d pending article(s) older than %s given up (expired)", self.name, expired,
+                           self.max_age)
+        pending = self.store.pending(self.name)
+        if pending:
+            self._inc("resumed", len(pending))
+            logger.info("%s: resuming %d pending request(s) left by earlier runs", self.name, len(pending))
+        return pending
+
+    # ---- outcomes ------------------------------------------------------------------------------------------------
+    def discovery_done(self, key: str | None) -> None:
+        if self.store is not None and key:
+            self.store.done(self.name, key)
+
+    def settle(self, key: str | None, url: str | None, outcome: str, reason: str) -> None:
+        self._inc(f"settled/{outcome}")
+        if self.store is not None and key:
+            self.store.settle(self.name, key, url, outcome, reason)
+
+    def failed(self, key: str | None, error: str) -> None:
+        """A failed download (after Scrapy's own retries): one attempt used; given up at the limit."""
+        if self.store is None or not key:
+            return
+        if self.store.failed_attempt(self.name, key, error, self.max_attempts):
+            self._inc("settled/given_up")
+            logger.warning("%s: gave up on %s after %d failed attempts (last: %s)", self.name, key,
+                           self.max_attempts, error)
+
+    def walled(self, key: str | None, reason: str) -> None:
+        if self.store is not None and key:
+            self.store.walled(self.name, key, reason)
+
+    # ---- signals -------------------------------------------------------------------------------------------------
+    def _item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
+        if isinstance(exception, NotAnArticleDrop) and response is not None:
+            self.settle(response.meta.get("newsbot_key"), response.url, "not_article", exception.reason)
+
+    def _item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        if response is not None:
+            self.failed(response.meta.get("newsbot_key"), f"pipeline error: {failure.value!r}"[:300])
+
+    def _spider_error(self, failure: Any, response: Any, spider: Any) -> None:
+        if response is not None and response.meta.get("newsbot_kind") == "article":
+            self.failed(response.meta.get("newsbot_key"), f"parse error: {failure.value!r}"[:300])
