@@ -204,7 +204,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UsageProblem(str(exc)) from None
     try:
         _check_state(state_dir, settings)
-        _check_output(settings, names)
         return _run_crawl(settings, names, args, state_dir)
     finally:
         lock.release()
@@ -257,16 +256,6 @@ def _check_state(state_dir: Path, settings: Any) -> None:
         raise UsageProblem(f"cannot create {runs}: {exc.strerror or exc}") from None
     if not os.access(runs, os.W_OK):
         raise UsageProblem(f"{runs} is not writable")
-
-
-def _check_output(settings: Any, names: list[str]) -> None:
-    from newsbot.feeds import local_feed_paths, output_problem
-
-    for name in names:
-        for path in local_feed_paths(settings.getdict("FEEDS"), name):
-            problem = output_problem(path)
-            if problem:
-                raise UsageProblem(f"output not writable: {problem}")
 
 
 def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_dir: Path) -> int:

@@ -138,6 +138,8 @@ class Article:
     meta_charset: bool = True
     #: List in the RSS feed with a pubDate.
     rss_date: bool = True
+    #: JSON-LD whose description holds a lone surrogate escape (``\\ud83d``), as a broken CMS emits.
+    jsonld_surrogate: bool = False
 
     @property
     def slug(self) -> str:
@@ -242,6 +244,10 @@ def article_html(art: Article, others: list[Article], *, today: str) -> str:
         utc = art.published.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         extra += f'<meta property="article:published_time" content="{utc}">\n'
     extra += f'<meta property="article:section" content="{esc(art.category)}">\n'
+    if art.jsonld_surrogate:
+        extra += ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+                  '"headline": "' + esc(art.title) + '", "description": "\\ud83d ' + esc(art.lead) + '", '
+                  '"image": {"@type": "ImageObject", "url": "https://cdn.isna.ir/d/x\\udc00.jpg"}}</script>\n')
     visible = art.visible_date or jalali_text(art.published)
     paragraphs = "\n".join(f"              <p>{esc(p)}</p>" for p in art.paragraphs)
     tags = "\n".join(f'<li><a href="/tag/{quote(t)}">{esc(t)}</a></li>' for t in art.tags)
@@ -379,6 +385,53 @@ setTimeout(function () { window.location.reload(); }, 100);</script></head>
 """
 
 
+# Walls and non-articles answered with HTTP 200, as the real ones are (their structure, not their text).
+CF_MANAGED = """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><meta name="robots" content="noindex,nofollow">
+<style>body{font-family:system-ui}.main-wrapper{display:flex}</style></head>
+<body><div class="main-wrapper" role="main"><div class="main-content"><h1 class="zone-name-title h1">www.isna.ir</h1>
+<h2 class="h2" id="challenge-running">Verifying you are human. This may take a few seconds.</h2>
+<div id="challenge-stage"></div><noscript><div class="h2">Enable JavaScript and cookies to continue</div></noscript>
+</div></div><script>(function(){window._cf_chl_opt={cvId: '3',cZone: "www.isna.ir",cType: 'managed',
+cRay: '8f1a2b3c4d5e6f70'};var a=document.createElement('script');
+a.src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1?ray=8f1a2b3c4d5e6f70';
+document.getElementsByTagName('head')[0].appendChild(a);}());</script></body></html>
+"""
+
+
+def arvan_big() -> str:
+    """An ArvanCloud challenge padded past 30 KB with its inline script, as its real pages are."""
+    pad = "var _ar=" + repr("a1" * 20_000) + ";"
+    return ARVAN_JS.replace("</script>", pad + "</script>")
+
+
+_CHARSET = '<meta charset="utf-8">\n'
+SOFT_404 = f"""{_HEAD.format(charset=_CHARSET, title="صفحه مورد نظر یافت نشد", og_type="website",
+                        url=BASE + "/news/x", extra_meta="", body_class="error-page", today="")}
+<main id="main" class="main"><div class="error-404">
+<h1>صفحه مورد نظر یافت نشد</h1><p>ممکن است نشانی را اشتباه وارد کرده باشید یا این صفحه حذف شده باشد.</p>
+<p><a href="/">بازگشت به صفحه نخست</a></p></div></main>
+{_FOOT}"""
+
+LOGIN = f"""{_HEAD.format(charset=_CHARSET, title="ورود به حساب کاربری", og_type="website",
+                        url=BASE + "/user/login", extra_meta="", body_class="login-page", today="")}
+<main id="main" class="main"><section class="login-box"><h1>ورود به حساب کاربری</h1>
+<form method="post" action="/user/login"><label>نام کاربری یا ایمیل</label><input type="text" name="username">
+<label>رمز عبور</label><input type="password" name="password"><button type="submit">ورود</button></form>
+<p><a href="/user/register">ثبت‌نام کنید</a> | <a href="/user/forgot">رمز عبور خود را فراموش کرده‌اید؟</a></p>
+</section></main>
+{_FOOT}"""
+
+
+def sitemap_index(locs: list[str]) -> str:
+    items = "\n".join(f"  <sitemap><loc>{html.escape(loc)}</loc></sitemap>" for loc in locs)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+{items}
+</sitemapindex>
+"""
+
+
 # ---- the site -------------------------------------------------------------------------------------------------------
 @dataclass
 class Reply:
@@ -394,7 +447,8 @@ class Reply:
 
 
 FAULTS = ("flaky500", "timeout", "404", "offsite_redirect", "arvan403", "arvan_js", "truncated", "cp1256",
-          "huge", "huge_stream", "bad_date")
+          "huge", "huge_stream", "bad_date", "cf_managed", "arvan_big", "soft404", "listing_page", "login_page",
+          "surrogate")
 HUGE_SIZE = 11 * 1024 * 1024
 
 
@@ -407,7 +461,17 @@ class Site:
     sitemap_size = 25
     archive_page_size = 15
 
-    def __init__(self, n_articles: int = 30, *, now: datetime | None = None) -> None:
+    def __init__(self, n_articles: int = 30, *, now: datetime | None = None, spacing_minutes: int = 29,
+                 archive_page_size: int | None = None) -> None:
+        #: Minutes between two consecutive old articles (1 for a dense archive that only the walk reaches).
+        self.spacing = spacing_minutes
+        if archive_page_size:
+            self.archive_page_size = archive_page_size
+        #: raw path (as requested) -> the reply to give instead of the site's own (outages, odd documents).
+        self.overrides: dict[str, Reply] = {}
+        #: While set, the wall faults (cf_managed, arvan_big) answer with the wall; cleared, with the article.
+        self.walls_up = threading.Event()
+        self.walls_up.set()
         self.now = (now or datetime.now(TEHRAN)).astimezone(TEHRAN).replace(second=0, microsecond=0)
         jd = JalaliDate.to_jalali(self.now.date())
         # ISNA ids pack the Jalali date: 1404061207654 = 1404/06/12 + a sequence number (13 digits in all).
@@ -434,7 +498,7 @@ class Site:
 
     def _append_old(self) -> Article:
         # Article k (0 = newest) was published 10 + 29·k minutes ago: 30 articles span about 15 hours.
-        published = self.now - timedelta(minutes=10 + 29 * len(self.articles))
+        published = self.now - timedelta(minutes=10 + self.spacing * len(self.articles))
         art = make_article(self._next_seq(), published, self.code_prefix)
         self.articles.append(art)
         return art
@@ -461,6 +525,8 @@ class Site:
                 art.rss_date = False
             if kind == "cp1256":
                 art.meta_charset = False
+            if kind == "surrogate":
+                art.jsonld_surrogate = True
             self.faults[art.code] = (kind, art)
             return art
 
@@ -483,6 +549,8 @@ class Site:
             hits = self.hits[raw_path]
             parts = urlsplit(raw_path)
             path = unquote(parts.path)
+            if raw_path in self.overrides:
+                return self.overrides[raw_path]
             if host.split(":")[0] != HOST:
                 return _text(404, "unknown host")
             if path == "/robots.txt":
@@ -540,8 +608,18 @@ class Site:
         if kind in ("huge", "huge_stream"):
             return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, huge_page(page),
                          content_length=kind == "huge")
-        if kind == "bad_date":
+        if kind in ("bad_date", "surrogate"):
             return _html(page)
+        if kind == "cf_managed":
+            return _html(CF_MANAGED) if self.walls_up.is_set() else _html(page)
+        if kind == "arvan_big":
+            return _html(arvan_big()) if self.walls_up.is_set() else _html(page)
+        if kind == "soft404":
+            return _html(SOFT_404)
+        if kind == "listing_page":
+            return _html(archive_html(self.articles[:20], next_href=None, today=self.today))
+        if kind == "login_page":
+            return _html(LOGIN)
         raise AssertionError(kind)
 
 
