@@ -3,8 +3,10 @@
 Sites show the same instant in many shapes: Jalali text («۱۹ تیر ۱۳۹۵، ۹:۳۳»), Jalali numbers («۱۴۰۴/۰۶/۱۲»),
 relative phrases («۳ ساعت پیش»), ISO 8601 in metas, RFC 822 in feeds and the odd US-style Gregorian date.
 Everything goes through :func:`parse_datetime`, which either returns a datetime whose ``tzinfo`` is :data:`TEHRAN`
-or raises :class:`DateParseError` saying why. Nothing is guessed: an impossible date (30 Esfand of a common year,
-day 31 of Mehr, hour 25) is an error, never "rounded" to a neighbouring day.
+or raises :class:`DateParseError` saying why -- never any other exception, since one odd string on one page must not
+stop a crawl. Nothing is guessed: an impossible date (30 Esfand of a common year, day 31 of Mehr, hour 25, «۷ ظهر»)
+is an error, never "rounded" to a neighbouring day, and so is anything outside 1900-2200 once in Tehran, as no
+Iranian news predates 1900 and a far-off year means the text was misread.
 
 Time zone: the offset always comes from ``zoneinfo`` (Asia/Tehran), never a fixed +03:30, because Iran observed
 daylight saving time (+04:30) until September 2022. In DST years the clocks jumped from 24:00 on 1 Farvardin
@@ -43,8 +45,10 @@ __all__ = [
 TEHRAN: ZoneInfo = ZoneInfo("Asia/Tehran")
 
 #: A numeric year in this range is Jalali; real Iranian news never predates 1200 AP or runs past 1499 AP.
+#: This only picks the calendar: a Jalali date before 1278-10-11 (= 1900-01-01) is still refused by the year range.
 JALALI_YEARS = range(1200, 1500)
 #: A numeric year in this range is Gregorian; disjoint from the Jalali range, so the year alone decides.
+#: Every datetime :func:`parse_datetime` returns also has its (Tehran) year in this range.
 GREGORIAN_YEARS = range(1900, 2201)
 #: How far after `now` a published date may lie before it is suspected (clock skew, time-zone slop).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -104,9 +108,39 @@ _UNITS: dict[str, timedelta] = {
 
 _DAY_WORDS: dict[str, int] = {"امروز": 0, "دیروز": 1, "پریروز": 2}
 
-# Persian/English AM-PM markers that may follow a clock time. The clock is then read as a 12-hour clock.
-_AM_MARKERS = (r"قبل\s*از\s*ظهر", r"ق\s*\.?\s*ظ\.?", "صبح", "بامداد", "AM", r"a\.m\.")
-_PM_MARKERS = (r"بعد\s*از\s*ظهر", r"ب\s*\.?\s*ظ\.?", "عصر", "شب", "ظهر", "PM", r"p\.m\.")
+# Words that may follow a clock time, by the part of the day they name. Order matters: «قبل از ظهر» and
+# «بعد از ظهر» must be tried before the bare «ظهر» they contain. The last dot of «p.m.» is optional because
+# trailing punctuation is stripped from the text before the clock is looked for.
+_DAY_PART_MARKERS: dict[str, tuple[str, ...]] = {
+    "am": (r"قبل\s*از\s*ظهر", r"ق\s*\.?\s*ظ\.?", "AM", r"a\.m\.?"),
+    "pm": (r"بعد\s*از\s*ظهر", r"ب\s*\.?\s*ظ\.?", "PM", r"p\.m\.?"),
+    "morning": ("صبح", "بامداد"),
+    "noon": ("ظهر",),
+    "afternoon": ("عصر",),
+    "night": ("شب",),
+}
+
+# Hour as written -> hour on the 24-hour clock, for each day-part. Persian day-parts are not a 12-hour clock:
+# «۱ ظهر» is 13:00 but «۱۱ ظهر» is 11:00, «۱ شب» is after midnight but «۵ شب» is evening. A writer who already
+# uses the 24-hour clock («۲۱:۰۰ شب») is taken at their word. Hours missing from a table contradict the marker.
+_DAY_PART_HOURS: dict[str, dict[int, int]] = {
+    "am": {0: 0, **{h: h for h in range(1, 12)}, 12: 0},
+    "pm": {**{h: h + 12 for h in range(1, 12)}, 12: 12, **{h: h for h in range(13, 24)}},
+    # «۰۰:۳۰ بامداد» is how agencies write half past midnight.
+    "morning": {0: 0, **{h: h for h in range(1, 12)}, 12: 0},
+    "noon": {11: 11, 12: 12, 1: 13, 2: 14, 3: 15, 13: 13, 14: 14, 15: 15},
+    "afternoon": {**{h: h + 12 for h in range(1, 12)}, **{h: h for h in range(13, 24)}},
+    # «۱۲ شب» and «۱ شب» are already the next calendar day: 00:xx and 01:xx of the date written beside them.
+    "night": {
+        0: 0,
+        12: 0,
+        **{h: h for h in range(1, 5)},
+        5: 17,
+        6: 18,
+        **{h: h + 12 for h in range(7, 12)},
+        **{h: h for h in range(13, 24)},
+    },
+}
 
 
 def _alternation(words: Iterable[str], *, escape: bool = True) -> str:
@@ -133,7 +167,7 @@ _WHITESPACE_RE = re.compile(r"\s+")
 # --- noise around the date ----------------------------------------------------------------------------------------
 
 _LABEL_RE = re.compile(
-    r"(?<!\w)(?:آخرین\s*(?:به\s*|ب)روز\s*رسانی|(?:به\s*|ب)روز\s*رسانی|تاریخ\s*انتشار|زمان\s*انتشار|تاریخ|انتشار)"
+    r"(?<!\w)(?:آخرین\s*(?:به\s*|ب)روز\s*رسانی|(?:به\s*|ب)روز\s*رسانی|تاریخ\s*انتشار|زمان\s*انتشار|تاریخ|زمان|انتشار)"
     r"(?!\w)\s*:?"
 )
 _WEEKDAY_RE = re.compile(
@@ -150,8 +184,9 @@ _SEPARATORS = " \t-–—/|,،:;؛."
 
 _TIME_RE = re.compile(
     rf"(?:(?<!\w)ساعت\s*)?(?<![0-9:])(?P<h>{_DIGIT}{{1,2}}):(?P<m>{_DIGIT}{{2}})(?::(?P<s>{_DIGIT}{{2}}))?(?![0-9:])"
-    rf"(?:\s*(?:(?P<am>{_alternation(_AM_MARKERS, escape=False)})|(?P<pm>{_alternation(_PM_MARKERS, escape=False)}))"
-    r"(?!\w))?",
+    r"(?:\s*(?:"
+    + "|".join(f"(?P<{part}>{_alternation(words, escape=False)})" for part, words in _DAY_PART_MARKERS.items())
+    + r")(?!\w))?",
     re.IGNORECASE,
 )
 
@@ -184,7 +219,7 @@ _ISO_RE = re.compile(
     re.IGNORECASE,
 )
 _RFC822_RE = re.compile(
-    rf"(?:[A-Za-z]{{3}},?\s*)?{_DIGIT}{{1,2}}\s+[A-Za-z]{{3}}\s+{_DIGIT}{{2,4}}\s+"
+    rf"(?:[A-Za-z]{{3}},?\s*)?{_DIGIT}{{1,2}}\s+[A-Za-z]{{3}}\s+(?P<y>{_DIGIT}{{2,4}})\s+"
     rf"{_DIGIT}{{1,2}}:{_DIGIT}{{2}}(?::{_DIGIT}{{2}})?\s*(?P<tz>[+-]{_DIGIT}{{4}}|[A-Za-z]{{1,5}})"
 )
 # Zones email.utils knows. IRST/IRDT are Iran's own abbreviations: the wall time is then Tehran local time.
@@ -196,6 +231,9 @@ _TEHRAN_ZONES = frozenset({"IRST", "IRDT"})
 _AGO_RE = re.compile(r"(?P<amount>.+?)\s*(?:پیش|قبل)")
 _AMOUNT_RE = re.compile(rf"(?P<n>{_DIGIT}+|{_alternation(_NUMBER_WORDS)})\s*(?P<unit>{_alternation(_UNITS)})")
 _AMOUNT_JOIN_RE = re.compile(r"\s+و\s*")
+# Even 10**9 minutes is ~1900 years, so a longer count can only land before 1900; refusing it by length also keeps
+# int() away from numbers too long for it (Python refuses to convert more than 4300 digits).
+_MAX_AMOUNT_DIGITS = 9
 _MOMENTS_AGO_RE = re.compile(r"(?:لحظاتی|لحظه\s*ای|چند\s*لحظه)\s*(?:پیش|قبل)")
 _DAY_WORD_RE = re.compile(_alternation(_DAY_WORDS))
 
@@ -242,12 +280,26 @@ def parse_datetime(text: str, *, now: datetime | None = None) -> datetime:
 
     ``now`` anchors relative phrases («۳ ساعت پیش», «دیروز ۱۸:۰۰») and the two-digit Jalali year; it defaults to
     the current time in Tehran. A date without a clock time means 00:00 Tehran time; a naive ISO/RFC time means
-    Tehran wall time. Raises :class:`DateParseError` when the text holds no recognisable date or an impossible one,
-    because a wrong date in the archive is worse than a missing one.
+    Tehran wall time. Raises :class:`DateParseError` -- and nothing else, for any str -- when the text holds no
+    recognisable date, an impossible one or one outside 1900-2200 (in Tehran): a wrong date in the archive is worse
+    than a missing one, and one unreadable candidate must never abort :func:`choose_published`.
     """
     if not isinstance(text, str):
         raise TypeError(f"date text must be a str, not {type(text).__name__}")
-    now_tehran = _resolve_now(now)
+    parsed = _parse(text, _resolve_now(now))
+    if parsed.year not in GREGORIAN_YEARS:
+        # Every shape has its own year check, but a UTC offset or a relative amount can still carry a date over
+        # the edge (1900-01-01T00:00+14:00, «۲۰۰ سال پیش»), and Jalali 1200-1278 is before 1900.
+        raise DateParseError(
+            f"{parsed.year:04d}-{parsed.month:02d}-{parsed.day:02d} is outside the years "
+            f"{GREGORIAN_YEARS.start}-{GREGORIAN_YEARS.stop - 1}",
+            text,
+        )
+    return parsed
+
+
+def _parse(text: str, now_tehran: datetime) -> datetime:
+    """The shape-by-shape work of :func:`parse_datetime`; split off so the range check sees every exit."""
     normalised = _normalise(text)
     if not normalised:
         raise DateParseError("empty date text", text)
@@ -414,8 +466,9 @@ def _split_clock(text: str, original: str) -> tuple[str, _Clock | None]:
 def _clock_from_match(match: re.Match[str], original: str) -> _Clock:
     hour, minute = int(match["h"]), int(match["m"])
     second = int(match["s"]) if match["s"] else 0
-    if match["am"] or match["pm"]:
-        hour = _to_24_hour(hour, is_pm=bool(match["pm"]), marker=match["am"] or match["pm"], original=original)
+    part = next((name for name in _DAY_PART_MARKERS if match[name]), None)
+    if part is not None:
+        hour = _to_24_hour(hour, part=part, marker=match[part], original=original)
     return _checked_clock(hour, minute, second, original)
 
 
@@ -426,18 +479,13 @@ def _checked_clock(hour: int, minute: int, second: int, original: str) -> _Clock
     return _Clock(hour, minute, second)
 
 
-def _to_24_hour(hour: int, *, is_pm: bool, marker: str, original: str) -> int:
-    """12 AM -> 0, 12 PM -> 12, 1-11 PM -> 13-23; a 24-hour clock with a consistent PM marker is kept."""
-    if hour == 12 and marker == "شب":
-        # «۱۲ شب» is midnight, but whether it starts or ends the day is not said: refuse rather than guess.
-        raise DateParseError("ambiguous «۱۲ شب» (midnight at the start or end of the day?)", original)
-    if 13 <= hour <= 23 and is_pm:
-        return hour
-    if not 0 <= hour <= 12 or (hour == 0 and is_pm):
-        raise DateParseError(f"hour {hour} contradicts the marker {marker!r}", original)
-    if hour == 12:
-        return 12 if is_pm else 0
-    return hour + 12 if is_pm else hour
+def _to_24_hour(hour: int, *, part: str, marker: str, original: str) -> int:
+    """Read an hour through its day-part (see :data:`_DAY_PART_HOURS`); a mismatch («۷ ظهر») is an error, since
+    either the hour or the word is wrong and we cannot tell which."""
+    try:
+        return _DAY_PART_HOURS[part][hour]
+    except KeyError:
+        raise DateParseError(f"hour {hour} contradicts the marker {marker!r}", original) from None
 
 
 # --- calendar dates -----------------------------------------------------------------------------------------------
@@ -593,6 +641,15 @@ def _parse_rfc822(text: str, original: str) -> datetime | None:
     match = _RFC822_RE.fullmatch(text)
     if match is None:
         return None
+    year_text = match["y"]
+    if len(year_text) != 4:
+        # RFC 5322 obsoleted 2- and 3-digit years; their century is a convention, not data, so do not guess it.
+        raise DateParseError(f"RFC 822 year {year_text!r} has no century", original)
+    if int(year_text) not in GREGORIAN_YEARS:
+        # Feed dates are Gregorian: email.utils would read 0000 as 2000 and a Jalali 1404 as 1404 AD.
+        raise DateParseError(
+            f"RFC 822 year {year_text} is outside {GREGORIAN_YEARS.start}-{GREGORIAN_YEARS.stop - 1}", original
+        )
     zone = match["tz"].upper()
     to_parse = text
     if zone in _TEHRAN_ZONES:
@@ -601,13 +658,15 @@ def _parse_rfc822(text: str, original: str) -> datetime | None:
         raise DateParseError(f"unknown time zone {match['tz']!r}", original)
     try:
         parsed = parsedate_to_datetime(to_parse)
-    except (ValueError, TypeError, IndexError) as error:
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(TEHRAN)
+        if zone == "-0000":
+            return parsed.replace(tzinfo=timezone.utc).astimezone(TEHRAN)
+        return _localize(parsed)
+    except (ValueError, TypeError, IndexError, OverflowError) as error:
+        # email.utils reports a bad field with whatever its failing call raised. The year check above keeps
+        # astimezone() clear of datetime's limits; OverflowError stays listed so that a change there cannot escape.
         raise DateParseError(f"impossible RFC 822 date ({error})", original) from error
-    if parsed.tzinfo is not None:
-        return parsed.astimezone(TEHRAN)
-    if zone == "-0000":
-        return parsed.replace(tzinfo=timezone.utc).astimezone(TEHRAN)
-    return _localize(parsed)
 
 
 # --- relative dates -----------------------------------------------------------------------------------------------
@@ -641,6 +700,8 @@ def _relative_amount(text: str, original: str) -> timedelta | None:
         match = _AMOUNT_RE.fullmatch(part)
         if match is None:
             return None
+        if match["n"].isdigit() and len(match["n"]) > _MAX_AMOUNT_DIGITS:
+            raise DateParseError(f"a relative amount of {len(match['n'])} digits lands before 1900", original)
         count = int(match["n"]) if match["n"].isdigit() else _NUMBER_WORDS[match["n"]]
         try:
             total += count * _UNITS[match["unit"]]

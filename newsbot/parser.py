@@ -28,13 +28,23 @@ SelectorMap = Mapping[str, Sequence[str]]
 _DIGITS = r"[0-9۰-۹٠-٩]"
 _NEWS_CODE_TEXT = re.compile(rf"کد\s*(?:خبر|مطلب)\s*[:：]?\s*({_DIGITS}{{3,20}})")
 _MONTHS = "فروردین|اردیبهشت|ارديبهشت|خرداد|تیر|تير|مرداد|امرداد|شهریور|شهريور|مهر|آبان|آذر|دی|دى|دي|بهمن|اسفند"
-# A Jalali date in running text: «۲۷ اردیبهشت ۱۴۰۰ ...» or «۱۴۰۴/۰۷/۱۳ ...», with an optional time after it.
+# A Jalali date in running text: «۲۷ اردیبهشت ۱۴۰۰ ...» or «۱۴۰۴/۰۷/۱۳ ...», with an optional clock time after it
+# or before it («۰۹:۱۵ - ۳ آبان ۱۴۰۱», «ساعت ۱۰:۲۰ | ۱۴۰۳/۰۵/۰۱»): the match is a date candidate, and a candidate
+# without its time would be published at 00:00. One clock at most, because dates.parse_datetime refuses two.
+# A day-part word must end there, so that «۱۰:۰۰ شبکه ...» is not read as «۱۰:۰۰ شب». A time before the date must not
+# touch other digits on either side («...۱۸:۳۰۱۲ مهر»): it would take the date's digits and make the match unreadable.
 _JALALI_IN_TEXT = re.compile(
-    rf"(?:{_DIGITS}{{1,2}}\s*/?\s*(?:{_MONTHS})(?:\s*‌?ماه)?\s*/?\s*{_DIGITS}{{2,4}}"
-    rf"|1[34]{_DIGITS}{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}}"
-    rf"|[۱1][۳۴34][۰-۹0-9]{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}})"
-    rf"(?:\s*(?:[-/،,|]|ساعت)?\s*{_DIGITS}{{1,2}}\s*:\s*{_DIGITS}{{2}}(?:\s*:\s*{_DIGITS}{{2}})?"
-    r"(?:\s*(?:قبل\s*از\s*ظهر|بعد\s*از\s*ظهر|ق\.?\s*ظ|ب\.?\s*ظ|صبح|عصر|شب))?)?"
+    r"(?:(?<![0-9۰-۹٠-٩]){clock}(?![0-9۰-۹٠-٩])\s*(?:[-–—/،,|]\s*)?{date}|{date}(?:\s*(?:[-/،,|]\s*)?{clock})?)".format(
+        date=(
+            rf"(?:{_DIGITS}{{1,2}}\s*/?\s*(?:{_MONTHS})(?:\s*‌?ماه)?\s*/?\s*{_DIGITS}{{2,4}}"
+            rf"|1[34]{_DIGITS}{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}}"
+            rf"|[۱1][۳۴34][۰-۹0-9]{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}})"
+        ),
+        clock=(
+            rf"(?:ساعت\s*)?{_DIGITS}{{1,2}}\s*:\s*{_DIGITS}{{2}}(?:\s*:\s*{_DIGITS}{{2}})?"
+            r"(?:\s*(?:قبل\s*از\s*ظهر|بعد\s*از\s*ظهر|ق\.?\s*ظ|ب\.?\s*ظ|صبح|بامداد|ظهر|عصر|شب)(?!\w))?"
+        ),
+    )
 )
 _DATE_LABEL = re.compile(r"(?:تاریخ\s*(?:انتشار|انتشار\s*خبر|خبر)?|زمان\s*انتشار|انتشار)\s*[:：]")
 _TODAY = re.compile(r"امروز\s*[:：]?")

@@ -13,7 +13,7 @@ import pickle
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from persiantools.jdatetime import JalaliDate
 
@@ -98,6 +98,26 @@ PARSE_CASES = [
     ("سه\u200cشنبه ۱۱ شهریور ۱۴۰۴", "2025-09-02T00:00:00+03:30"),
     ("پنج شنبه، ۱۳ شهریور ۱۴۰۴", "2025-09-04T00:00:00+03:30"),
     ("انتشار: جمعه ۱۴ شهریور ۱۴۰۴ | ۰۷:۰۵", "2025-09-05T07:05:00+03:30"),
+    # the clock written before the date keeps its minute, whatever sits between them
+    ("09:15 - 3 آبان 1401", "2022-10-25T09:15:00+03:30"),
+    ("۰۹:۱۵ - ۳ آبان ۱۴۰۱", "2022-10-25T09:15:00+03:30"),
+    ("17:05 1400/07/19", "2021-10-11T17:05:00+03:30"),
+    ("زمان: 17:05 1400/07/19", "2021-10-11T17:05:00+03:30"),
+    ("ساعت ۱۰:۲۰ | ۱۴۰۳/۰۵/۰۱", "2024-07-22T10:20:00+03:30"),
+    ("۱۸:۳۰، ۱۲ مهر ۱۴۰۲", "2023-10-04T18:30:00+03:30"),
+    ("۱۸:۳۰ / ۱۲ مهر ۱۴۰۲", "2023-10-04T18:30:00+03:30"),
+    ("زمان انتشار: ۱۲ مهر ۱۴۰۲ - ۱۸:۳۰", "2023-10-04T18:30:00+03:30"),
+    ("۱:۳۰ شب ۱۲ مهر ۱۴۰۲", "2023-10-04T01:30:00+03:30"),
+    # «۱۲ شب» is 00:xx of the date written beside it (it used to be refused as ambiguous)
+    ("۱۲:۰۰ شب ۱۲ شهریور ۱۴۰۴", "2025-09-03T00:00:00+03:30"),
+    # the supported years are 1900-2200 in Tehran; 1900 is still local mean time (+03:25:44) in zoneinfo
+    ("1900-01-01", "1900-01-01T00:00:00+03:25:44"),
+    ("۱۱ دی ۱۲۷۸", "1900-01-01T00:00:00+03:25:44"),
+    ("Mon, 01 Jan 1900 12:00:00 GMT", "1900-01-01T15:25:44+03:25:44"),
+    ("2200-12-31T23:59:59+03:30", "2200-12-31T23:59:59+03:30"),
+    ("31 Dec 2200 20:00:00 GMT", "2200-12-31T23:30:00+03:30"),
+    # absurdly many fraction digits are only precision, not an error
+    ("2024-08-02T10:00:00." + "1234567" + "9" * 5000 + "+03:30", "2024-08-02T10:00:00+03:30"),
     # DST: the same summer month across years
     ("۱۵ تیر ۱۳۹۸ - ۱۲:۰۰", "2019-07-06T12:00:00+04:30"),
     ("۱۵ تیر ۱۴۰۰ - ۱۲:۰۰", "2021-07-06T12:00:00+04:30"),
@@ -140,6 +160,8 @@ RELATIVE_CASES = [
     ("دوازده ساعت قبل", "2025-09-03T08:00:00+03:30"),
     ("یازده دقیقه پیش", "2025-09-03T19:49:00+03:30"),
     ("۲ ساعت و ۳۰ دقیقه پیش", "2025-09-03T17:30:00+03:30"),
+    # 45901 days before NOW is the first day of 1900 (16:30 UTC = 19:55:44 local mean time)
+    ("۴۵۹۰۱ روز پیش", "1900-01-01T19:55:44+03:25:44"),
 ]
 
 IMPOSSIBLE_CASES = [
@@ -157,7 +179,26 @@ IMPOSSIBLE_CASES = [
     ("Fri, 32 Jan 2026 13:07:50 GMT", "RFC 822"),
     ("Mon, 17 Jul 2018 22:15:01 CET", "unknown time zone"),
     ("12/30/2016 13:00:00 AM", "contradicts"),
-    ("۱۲:۰۰ شب ۱۲ شهریور ۱۴۰۴", "ambiguous"),
+    # years: RFC 822 dates are Gregorian and need a century; every result must land in 1900-2200 in Tehran
+    ("Fri, 31 Dec 9999 23:59:59 GMT", "RFC 822 year 9999 is outside 1900-2200"),
+    ("Sat, 01 Jan 0000 00:00:00 GMT", "RFC 822 year 0000 is outside 1900-2200"),
+    ("Sun, 01 Jan 1404 10:00:00 +0330", "RFC 822 year 1404 is outside 1900-2200"),
+    ("Fri, 02 Jan 26 13:07:50 GMT", "RFC 822 year '26' has no century"),
+    ("Tue, 17 Jul 99 22:15:01 +0430", "RFC 822 year '99' has no century"),
+    ("Fri, 02 Jan 026 13:07:50 GMT", "RFC 822 year '026' has no century"),
+    ("Mon, 01 Jan 1900 00:00:00 +0330", "1899-12-31 is outside the years 1900-2200"),
+    ("9999-12-31T23:59:59Z", "year 9999 is neither Jalali"),
+    ("0000-01-01", "year 0 is neither Jalali"),
+    ("1900-01-01T00:00:00+14:00", "1899-12-31 is outside the years 1900-2200"),
+    ("2200-12-31T23:59:00Z", "2201-01-01 is outside the years 1900-2200"),
+    ("۱ فروردین ۱۲۵۰", "1871-03-21 is outside the years 1900-2200"),
+    ("۱۰ دی ۱۲۷۸", "1899-12-31 is outside the years 1900-2200"),
+    ("۲۰۰ سال پیش", "1825-10-22 is outside the years 1900-2200"),
+    ("۴۵۹۰۲ روز پیش", "1899-12-31 is outside the years 1900-2200"),
+    ("۹۹۹۹۹۹ سال پیش", "relative date too far in the past"),
+    ("999999999 سال پیش", "relative date too far in the past"),
+    ("1" + "0" * 20 + " دقیقه پیش", "a relative amount of 21 digits lands before 1900"),
+    ("5" * 5000 + " دقیقه پیش", "a relative amount of 5000 digits lands before 1900"),
     ("1700/01/01", "neither Jalali"),
     ("12 شهریور 2025", "outside the Jalali range"),
     ("30/12/2016", "no month 30"),
@@ -211,6 +252,85 @@ def test_impossible_dates_raise(text: str, reason: str) -> None:
     assert repr(text) in message
     assert reason in message
     assert caught.value.text == text
+
+
+# Clock as written + day-part word -> wall time on 12 Shahrivar 1404 (2025-09-03, +03:30).
+DAY_PART_CASES = [
+    # morning: as written; 12 is the midnight that starts the day; 0 is how agencies write «۰۰:۳۰ بامداد»
+    ("۷:۴۵ صبح", "07:45"),
+    ("۱۱:۵۹ صبح", "11:59"),
+    ("۱۲:۱۵ صبح", "00:15"),
+    ("۳:۰۰ بامداد", "03:00"),
+    ("۱۲:۳۰ بامداد", "00:30"),
+    ("۰۰:۳۰ بامداد", "00:30"),
+    # midday: 11 and 12 as written, 1-3 are early afternoon
+    ("۱۱:۳۰ ظهر", "11:30"),
+    ("۱۲:۰۰ ظهر", "12:00"),
+    ("۱:۳۰ ظهر", "13:30"),
+    ("۳:۱۵ ظهر", "15:15"),
+    # afternoon: 1-11 are PM, a 24-hour clock is kept
+    ("۱:۰۰ عصر", "13:00"),
+    ("۶:۱۵ عصر", "18:15"),
+    ("۱۱:۰۰ عصر", "23:00"),
+    ("۱۷:۰۰ عصر", "17:00"),
+    # night: 7-11 evening, 12 and 1-4 after midnight (same date), 5-6 early evening, 24-hour clock kept
+    ("۷:۰۰ شب", "19:00"),
+    ("۱۱:۳۰ شب", "23:30"),
+    ("۱۲:۰۰ شب", "00:00"),
+    ("۱۲:۴۵ شب", "00:45"),
+    ("۱:۳۰ شب", "01:30"),
+    ("۴:۵۹ شب", "04:59"),
+    ("۵:۰۰ شب", "17:00"),
+    ("۶:۳۰ شب", "18:30"),
+    ("۲۱:۰۰ شب", "21:00"),
+    ("۱۳:۰۰ شب", "13:00"),
+    ("۰۰:۲۰ شب", "00:20"),
+    # explicit AM/PM keep the ordinary 12-hour rule
+    ("۱۲:۰۵ ق.ظ", "00:05"),
+    ("۱۱:۰۰ قبل از ظهر", "11:00"),
+    ("۹:۳۳ ب.ظ", "21:33"),
+    ("۱۲:۰۵ ب.ظ", "12:05"),
+    ("۱:۰۰ بعد از ظهر", "13:00"),
+    ("۱۵:۰۰ بعد از ظهر", "15:00"),
+    ("12:30 AM", "00:30"),
+    ("12:30 PM", "12:30"),
+    ("5:30 p.m.", "17:30"),
+    ("۱۳:۳۰ ظهر", "13:30"),  # a 24-hour clock beside «ظهر» is taken at its word
+]
+
+DAY_PART_CONTRADICTIONS = [
+    "۱۰:۰۰ ظهر",
+    "۴:۰۰ ظهر",
+    "۰:۳۰ ظهر",
+    "۱۶:۰۰ ظهر",
+    "۱۲:۰۰ عصر",
+    "۰:۳۰ عصر",
+    "۱۳:۰۰ صبح",
+    "۲۳:۰۰ بامداد",
+    "۰:۱۰ ب.ظ",
+    "۱۳:۰۰ ق.ظ",
+    "۲۴:۰۰ شب",
+]
+
+
+@pytest.mark.parametrize("layout", ["۱۲ شهریور ۱۴۰۴ ساعت {clock}", "{clock} - ۱۲ شهریور ۱۴۰۴"])
+@pytest.mark.parametrize(("clock", "expected"), DAY_PART_CASES)
+def test_day_part_words(layout: str, clock: str, expected: str) -> None:
+    parsed = parse_datetime(layout.format(clock=clock), now=NOW)
+    assert to_iso(parsed) == f"2025-09-03T{expected}:00+03:30"
+
+
+@pytest.mark.parametrize("clock", DAY_PART_CONTRADICTIONS)
+def test_day_part_word_contradicting_the_hour_is_refused(clock: str) -> None:
+    with pytest.raises(DateParseError, match="contradicts the marker"):
+        parse_datetime(f"۱۲ شهریور ۱۴۰۴ ساعت {clock}", now=NOW)
+
+
+def test_day_part_must_be_a_whole_word() -> None:
+    # «شبکه» (a TV channel) after the time is not «شب»: with no marker the clock is the 24-hour 10:00
+    assert to_iso(parse_datetime("۱۲ شهریور ۱۴۰۴ ۱۰:۰۰", now=NOW)) == "2025-09-03T10:00:00+03:30"
+    with pytest.raises(DateParseError, match="no recognisable date"):
+        parse_datetime("۱۲ شهریور ۱۴۰۴ ۱۰:۰۰ شبکه", now=NOW)
 
 
 def test_error_message_names_input_and_reason() -> None:
@@ -326,6 +446,14 @@ def test_choose_two_disagreeing_future_then_valid() -> None:
     chosen, reasons = choose_published(candidates, now=NOW)
     assert chosen is not None and to_iso(chosen) == "2025-09-02T09:00:00+03:30"
     assert [r.split()[1] for r in reasons] == ["1", "2", "3"]
+
+
+def test_choose_survives_candidates_that_once_overflowed() -> None:
+    candidates = ["Fri, 31 Dec 9999 23:59:59 GMT", "5" * 5000 + " دقیقه پیش", "۱۲ شهریور ۱۴۰۴ - ۱۸:۱۷"]
+    chosen, reasons = choose_published(candidates, now=NOW)
+    assert chosen is not None and to_iso(chosen) == "2025-09-03T18:17:00+03:30"
+    assert [r.split(":")[0] for r in reasons] == ["candidate 1 rejected", "candidate 2 rejected"]
+    assert "year 9999" in reasons[0] and "5000 digits" in reasons[1]
 
 
 def test_choose_reports_broken_candidates_after_the_chosen_one() -> None:
@@ -453,13 +581,157 @@ FRAGMENTS = [
 ]
 
 
-@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join) | st.text(max_size=40))
-def test_parser_only_raises_date_parse_error(text: str) -> None:
+# Words that steer the parser into one branch or another: day-parts, labels, weekdays, relative units, zones.
+WORDS = [
+    *FRAGMENTS,
+    "اردیبهشت\u200cماه",
+    "ارديبهشت",
+    "صبح",
+    "بامداد",
+    "ظهر",
+    "عصر",
+    "بعد از ظهر",
+    "ق.ظ",
+    "AM",
+    "a.m.",
+    "p.m.",
+    "تاریخ انتشار:",
+    "زمان:",
+    "آخرین به\u200cروزرسانی:",
+    "سه\u200cشنبه",
+    "جمعه",
+    "دقیقه",
+    "روز",
+    "لحظاتی",
+    "و",
+    "IRST",
+    "IRDT",
+    "CET",
+    "-0000",
+    "+14:00",
+    "Mon,",
+    "Sept",
+]
+DIGIT_SCRIPTS = [str.maketrans({}), TO_PERSIAN_DIGITS, TO_ARABIC_DIGITS]
+
+NUMBERS = st.one_of(
+    st.integers(0, 99).map(str),
+    st.integers(0, 99).map("{:02d}".format),
+    st.integers(0, 99_999).map(str),
+    st.integers(10**9, 10**40).map(str),
+    st.integers(4_290, 5_000).map(lambda n: "5" * n),  # around int()'s 4300-digit limit
+)
+# Half of the draws are plausible (hours up to 23, years near both calendars' edges), so that the "parsed" branch
+# of the property is exercised as often as the "refused" one.
+TWO_DIGITS = (st.integers(0, 99) | st.integers(0, 23)).map("{:02d}".format)
+YEARS = st.integers(0, 99_999) | st.integers(1_190, 1_510) | st.integers(1_890, 2_210)
+
+
+def in_any_script(texts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """The same text with its digits in ASCII, Persian or Arabic-Indic, as sites mix all three."""
+    return st.tuples(texts, st.sampled_from(DIGIT_SCRIPTS)).map(lambda pair: pair[0].translate(pair[1]))
+
+
+@st.composite
+def rfc822_skeletons(draw: st.DrawFn) -> str:
+    weekday = draw(st.sampled_from(["", "Mon, ", "Fri, ", "Xyz, "]))
+    month = draw(st.sampled_from(["Jan", "Mar", "Dec", "Foo"]))
+    year_text = f"{draw(YEARS):0{draw(st.integers(2, 4))}d}"
+    clock = ":".join(draw(st.lists(TWO_DIGITS, min_size=2, max_size=3)))
+    zone = draw(
+        st.sampled_from(["GMT", "UT", "Z", "EST", "IRST", "IRDT", "CET", "-0000", "abcdef"])
+        | st.tuples(st.sampled_from("+-"), st.integers(0, 9_999)).map(lambda t: f"{t[0]}{t[1]:04d}")
+    )
+    return f"{weekday}{draw(TWO_DIGITS)} {month} {year_text} {clock} {zone}"
+
+
+@st.composite
+def iso_skeletons(draw: st.DrawFn) -> str:
+    text = f"{draw(YEARS):04d}-{draw(TWO_DIGITS)}-{draw(TWO_DIGITS)}"
+    if draw(st.booleans()):
+        return text
+    text += f"{draw(st.sampled_from(['T', ' ']))}{draw(TWO_DIGITS)}:{draw(TWO_DIGITS)}:{draw(TWO_DIGITS)}"
+    text += draw(
+        st.just("")
+        | st.text("0123456789", min_size=1, max_size=30).map(".".__add__)
+        | st.integers(4_290, 5_000).map(lambda n: "," + "9" * n)
+    )
+    sign = draw(st.sampled_from("+-"))
+    return text + draw(
+        st.sampled_from(["", "Z", "z"])
+        | st.tuples(TWO_DIGITS, TWO_DIGITS).map(lambda hm: f"{sign}{hm[0]}:{hm[1]}")
+        | st.tuples(TWO_DIGITS, TWO_DIGITS, TWO_DIGITS).map(lambda hms: sign + "".join(hms))
+        | TWO_DIGITS.map(sign.__add__)
+    )
+
+
+@st.composite
+def jalali_skeletons(draw: st.DrawFn) -> str:
+    day = draw(NUMBERS | st.integers(0, 32).map(str))
+    year = draw(NUMBERS | YEARS.map(str))
+    month = draw(st.sampled_from(MONTH_NAMES))
+    separator = draw(st.sampled_from([" - ", "، ", " ساعت ", " / ", " | ", " "]))
+    clock = f"{draw(st.integers(0, 99) | st.integers(0, 24))}:{draw(TWO_DIGITS)}"
+    day_part = draw(st.sampled_from(["", " صبح", " بامداد", " ظهر", " عصر", " شب", " ب.ظ", " قبل از ظهر"]))
+    date_text = f"{day} {month} {year}" if draw(st.booleans()) else f"{year}/{draw(TWO_DIGITS)}/{day}"
+    if draw(st.booleans()):
+        return f"{date_text}{separator}{clock}{day_part}"
+    return f"{clock}{day_part}{separator}{date_text}"
+
+
+@st.composite
+def relative_skeletons(draw: st.DrawFn) -> str:
+    unit = st.sampled_from(["دقیقه", "ساعت", "روز", "هفته", "ماه", "سال"])
+    amounts = draw(st.lists(st.tuples(NUMBERS | st.sampled_from(["یک", "دوازده"]), unit), min_size=1, max_size=3))
+    return " و ".join(f"{n} {u}" for n, u in amounts) + draw(st.sampled_from([" پیش", " قبل", "پیش"]))
+
+
+SKELETONS = st.one_of(rfc822_skeletons(), iso_skeletons(), jalali_skeletons(), relative_skeletons())
+# Fragments of date syntax glued in any order, the skeletons above, and skeletons with noise around them.
+DATE_LIKE_TEXTS = in_any_script(
+    st.one_of(
+        SKELETONS,
+        st.lists(st.one_of(NUMBERS, st.sampled_from(WORDS)), max_size=12).map("".join),
+        st.tuples(st.sampled_from(WORDS), SKELETONS, st.sampled_from(WORDS)).map(" ".join),
+    )
+)
+
+
+def assert_parsed_or_refused(text: str) -> None:
+    """The contract callers rely on: a Tehran datetime within 1900-2200, or DateParseError -- nothing else."""
     try:
         parsed = parse_datetime(text, now=NOW)
     except DateParseError as error:
+        assert error.text == text and error.reason
         assert repr(text) in str(error)
+        return
+    assert isinstance(parsed, datetime) and parsed.tzinfo is TEHRAN
+    assert 1900 <= parsed.year <= 2200
+    # What we return must itself be readable, as the same instant.
+    assert to_iso(parse_datetime(to_iso(parsed), now=NOW)) == to_iso(parsed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_parses_in_range_or_raises_date_parse_error(text: str) -> None:
+    assert_parsed_or_refused(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(DATE_LIKE_TEXTS)
+def test_date_like_text_parses_in_range_or_raises_date_parse_error(text: str) -> None:
+    assert_parsed_or_refused(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.none() | st.text(max_size=30) | DATE_LIKE_TEXTS, max_size=5))
+def test_choose_published_never_raises(candidates: list[str | None]) -> None:
+    chosen, reasons = choose_published(candidates, now=NOW)
+    assert all(isinstance(reason, str) and reason for reason in reasons)
+    if chosen is None:
+        # nothing valid: only rejections, each naming a real candidate, in candidate order
+        numbers = [int(reason.split()[1]) for reason in reasons]
+        assert all(reason.startswith(f"candidate {n} rejected: ") for n, reason in zip(numbers, reasons, strict=True))
+        assert numbers == sorted(set(numbers)) and all(candidates[n - 1] is not None for n in numbers)
     else:
-        assert parsed.tzinfo is TEHRAN
-        if parsed.year >= 1900:  # Jalali 1200-1278 is before 1900, outside the Gregorian range the parser accepts
-            assert to_iso(parse_datetime(to_iso(parsed), now=NOW)) == to_iso(parsed)
+        assert chosen.tzinfo is TEHRAN and 1900 <= chosen.year <= 2200
