@@ -139,3 +139,83 @@ def test_record_saves_a_replay_folder_from_a_local_server(tmp_path: Path, capsys
     assert index.entries[ReplayIndex.key(f"{base}/old")][1]["status"] == 301  # each hop recorded, not followed
     assert index.entries[ReplayIndex.key(f"{base}/old")][1]["headers"]["Location"] == "/news/1/x"
     assert index.entries[ReplayIndex.key(f"{base}/missing")][1]["status"] == 404
+
+
+# ---- one-line errors --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("args", "message"), [
+    (["extract", "--url", "https://www.isna.ir/news/1/x", "/nonexistent/page.html"], "cannot read /nonexistent"),
+    (["extract", "--url", "https://www.isna.ir/news/1/x", "."], "is a directory"),
+    (["extract", "--url", "http://[::1/x", "README.md"], "not a valid URL"),
+    (["extract", "--url", "isna.ir/news/1", "README.md"], "not an http(s) URL"),
+    (["crawl", "isna", "--since", "1403-02-01", "--until", "1403-01-01"], "is before --since"),
+    (["crawl", "isna", "--since", "1403-13-01"], "not a day"),
+    (["crawl", "isna", "--until", "1403-01-01"], "--until needs --since"),
+    (["crawl", "nosuch"], "unknown spider"),
+    (["crawl", "isna", "-s", "NEWSBOT_MAX_ATTEMPTS=lots"], "NEWSBOT_MAX_ATTEMPTS must be a whole number"),
+    (["crawl", "isna", "-s", "NEWSBOT_STAET_DIR=x"], "unknown setting NEWSBOT_STAET_DIR"),
+    (["crawl", "isna", "-s", "NEWSBOT_HOST_MAP={\"www.isna.ir\": 8080}"], "'host:port' strings"),
+    (["crawl", "isna", "--replay", "/nonexistent"], "replay folder not found"),
+])
+def test_bad_usage_is_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    code, out, err = run(capsys, *args)
+    assert code == 2, err
+    assert err.count("\n") == 1 and message in err and out == ""
+
+
+def test_unusable_paths_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "afile").write_text("x")
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "crawl.lock").mkdir()
+    cases = [
+        (["--state-dir", str(tmp_path / "afile")], "not a directory"),
+        (["--state-dir", str(state)], "is a directory"),
+        (["--state-dir", str(tmp_path / "s2"), "--log-file", str(tmp_path / "afile" / "crawl.log")],
+         "--log-file"),
+    ]
+    for extra, message in cases:
+        code, _, err = run(capsys, "crawl", "isna", *extra)
+        assert code == 2 and err.count("\n") == 1 and message in err, (extra, err)
+
+
+def test_corrupt_state_stops_the_crawl_with_the_recovery_command(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "seen.sqlite3").write_bytes(b"not sqlite" * 500)
+    code, _, err = run(capsys, "crawl", "isna", "--state-dir", str(state))
+    assert code == 2 and err.count("\n") == 1 and "newsbot state rebuild" in err
+    code, _, err = run(capsys, "state", "check", "--state-dir", str(state))
+    assert code == 1 and "unusable" in err
+    data = tmp_path / "data" / "isna"
+    data.mkdir(parents=True)
+    line = {"site": "isna", "news_code": "11", "url": "https://www.isna.ir/news/11/x", "title": "عنوان"}
+    (data / "2026-12-01.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "state", "rebuild", "--state-dir", str(state), "--data-dir", str(tmp_path / "data"))
+    assert code == 0 and "1 articles from 1 output file(s)" in out
+    code, out, _ = run(capsys, "state", "check", "--state-dir", str(state))
+    assert code == 0 and "ok; 1 written" in out
+
+
+def test_crawl_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["crawl", "--help"])
+    out = capsys.readouterr().out
+    for code in ("0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "75 "):
+        assert f"\n  {code}" in out
+    for status in ("broken", "blocked", "unreachable"):
+        assert status in out
+
+
+def test_extract_of_a_lone_surrogate_page_prints_valid_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page, url, _ = ISNA
+    html = page.read_text(encoding="utf-8").replace(
+        "</head>", '<script type="application/ld+json">{"@type": "NewsArticle", "description": "\\ud83d x", '
+        '"image": "https://cdn.isna.ir/a\\udc00.jpg"}</script></head>', 1)
+    (tmp_path / "p.html").write_text(html, encoding="utf-8")
+    code, out, err = run(capsys, "extract", "--url", url, str(tmp_path / "p.html"))
+    assert code == 0, err
+    out.encode("utf-8")
+    assert json.loads(out)["site"] == "isna"

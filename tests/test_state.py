@@ -65,3 +65,120 @@ def test_lock_refuses_second_holder_and_is_released_by_death(tmp_path: Path) -> 
     assert lock_path.read_text().strip()  # the dead holder's pid is still written
     with RunLock(lock_path):
         pass
+
+
+# ---- the frontier and settled articles ------------------------------------------------------------------------------
+def test_pending_until_written_and_marking_takes_it_off(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    assert store.add_pending("isna", "7", "https://www.isna.ir/news/7/x", meta={"listed_date": "d"})
+    assert not store.add_pending("isna", "7", "https://www.isna.ir/news/7/x")  # once
+    assert store.known("isna", "7") is None and store.is_pending("isna", "7")
+    [row] = store.pending("isna")
+    assert (row.url, row.kind, row.meta, row.attempts) == ("https://www.isna.ir/news/7/x", "article",
+                                                           {"listed_date": "d"}, 0)
+    store.mark_seen("isna", "7", row.url)
+    assert store.known("isna", "7") == "seen" and not store.is_pending("isna", "7")
+
+
+def test_discovery_pages_come_back_first(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    store.add_pending("isna", "1", "https://www.isna.ir/news/1/x")
+    store.add_pending("isna", "doc:https://www.isna.ir/archive?pi=3", "https://www.isna.ir/archive?pi=3",
+                      "discovery", {"newsbot_kind": "listing", "page": 3})
+    assert [p.kind for p in store.pending("isna")] == ["discovery", "article"]
+    store.done("isna", "doc:https://www.isna.ir/archive?pi=3")
+    assert [p.kind for p in store.pending("isna")] == ["article"]
+
+
+def test_failed_attempts_are_bounded_across_runs(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    store.add_pending("isna", "9", "https://www.isna.ir/news/9/x")
+    assert not store.failed_attempt("isna", "9", "TimeoutError", max_attempts=3)
+    store.walled("isna", "9", "bot wall")  # walls do not use up attempts
+    store.close()
+    store = StateStore(tmp_path)  # the next run
+    assert not store.failed_attempt("isna", "9", "HTTP 503", max_attempts=3)
+    assert store.failed_attempt("isna", "9", "HTTP 503", max_attempts=3)
+    assert store.known("isna", "9") == "settled" and store.settled_counts() == {"given_up": 1}
+    assert store.pending("isna") == []
+
+
+def test_old_pending_rows_expire(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    store = StateStore(tmp_path)
+    store.add_pending("isna", "5", "https://www.isna.ir/news/5/x")
+    store._execute("UPDATE frontier SET found_at='2020-01-01T00:00:00+00:00'")
+    store.add_pending("isna", "6", "https://www.isna.ir/news/6/x")
+    assert store.expire("isna", timedelta(days=14)) == 1
+    assert store.known("isna", "5") == "settled" and [p.key for p in store.pending("isna")] == ["6"]
+
+
+def test_settled_articles_are_known_with_their_reason(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    store.add_pending("isna", "4", "https://www.isna.ir/news/4/x")
+    store.settle("isna", "4", "https://www.isna.ir/news/4/x", "not_article", "soft_404")
+    assert store.known("isna", "4") == "settled" and not store.is_seen("isna", "4")
+    assert store._execute("SELECT reason FROM settled").fetchone()[0] == "soft_404"
+
+
+def test_reconcile_skips_lines_that_are_not_records(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"null\n[1, 2]\nnot json\n" + _line("isna", "1") + b'"text"\n')
+    store = StateStore(tmp_path / "state")
+    assert store.reconcile(out) == (1, 0)
+    assert store.is_seen("isna", "1")
+    assert sum("skipped" in r.message for r in caplog.records) == 4
+
+
+def test_a_corrupt_database_is_one_line_with_the_way_out(tmp_path: Path) -> None:
+    from newsbot.state import StateError
+
+    (tmp_path / "seen.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError) as err:
+        StateStore(tmp_path)
+    message = str(err.value)
+    assert "\n" not in message and "newsbot state rebuild" in message and "newsbot state check" in message
+
+
+def test_state_dir_that_is_a_file(tmp_path: Path) -> None:
+    from newsbot.state import StateError
+
+    (tmp_path / "state").write_text("x")
+    with pytest.raises(StateError, match="is not a directory"):
+        StateStore(tmp_path / "state")
+
+
+def test_rebuild_from_the_output_keeps_the_broken_file(tmp_path: Path) -> None:
+    from newsbot.state import rebuild
+
+    out = tmp_path / "data" / "isna" / "2026-12-01.jsonl"
+    out.parent.mkdir(parents=True)
+    out.write_bytes(_line("isna", "1") + _line("isna", "2"))
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "seen.sqlite3").write_bytes(b"garbage" * 1000)
+    marked, moved = rebuild(tmp_path / "state", [out])
+    assert marked == 2 and moved is not None and moved.read_bytes().startswith(b"garbage")
+    store = StateStore(tmp_path / "state")
+    assert store.is_seen("isna", "1") and store.is_seen("isna", "2") and store.check() == []
+
+
+def test_the_lock_is_shared_within_a_process_and_counted(tmp_path: Path) -> None:
+    lock = RunLock.shared(tmp_path / "crawl.lock")
+    lock.acquire()
+    RunLock.shared(tmp_path / "crawl.lock").acquire()  # the same process again (newsbot crawl, then a pipeline)
+    lock.release()
+    assert lock.held
+    code = f"from newsbot.runlock import RunLock; RunLock({str(tmp_path / 'crawl.lock')!r}).acquire()"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode != 0
+    lock.release()
+    assert not lock.held
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_a_lock_path_that_is_a_directory_is_one_line(tmp_path: Path) -> None:
+    from newsbot.runlock import LockError
+
+    (tmp_path / "crawl.lock").mkdir()
+    with pytest.raises(LockError, match="is a directory"):
+        RunLock(tmp_path / "crawl.lock").acquire()
