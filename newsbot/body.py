@@ -61,17 +61,47 @@ def _is_link_list(el: _Element) -> bool:
     return True
 
 
+class _Open:
+    """What a recursive call kept in its frame, for one element :func:`_pieces` has entered and not yet left.
+
+    ``skip_next_list`` is per parent: a «بیشتر بخوانید» line drops the next list among its own siblings only.
+    """
+
+    __slots__ = ("block", "children", "skip_next_list", "tail")
+
+    def __init__(self, children: Iterator[_Element], *, block: bool, tail: str | None) -> None:
+        self.children = children
+        self.block = block
+        self.tail = tail
+        self.skip_next_list = False
+
+
 def _pieces(el: _Element) -> Iterator[str | None]:
-    """Text pieces in document order; ``None`` marks a line break (a block boundary or ``<br>``)."""
-    skip_next_list = False
+    """Text pieces in document order; ``None`` marks a line break (a block boundary or ``<br>``).
+
+    The walk keeps its own stack of open elements instead of recursing: a page nested deeper than Python's
+    recursion limit (parsel's libxml2 builds trees up to 2,048 levels deep, and hostile or broken pages get there)
+    must cost a longer loop, not the whole item.
+    """
     if el.text:
         yield el.text
-    for child in el:
+    # A block is closed by a line break, then its tail; the root's tail is outside the container and never read.
+    stack: list[_Open] = [_Open(iter(el), block=False, tail=None)]
+    while stack:
+        top = stack[-1]
+        child = next(top.children, None)
+        if child is None:
+            stack.pop()
+            if top.block:
+                yield None
+            if top.tail:
+                yield top.tail
+            continue
         tag = child.tag if isinstance(child.tag, str) else None
         if tag is None:  # comment or processing instruction
             pass
-        elif skip_next_list and tag in ("ul", "ol", "div"):
-            skip_next_list = False
+        elif top.skip_next_list and tag in ("ul", "ol", "div"):
+            top.skip_next_list = False
         elif _is_junk(child) or (tag in ("ul", "ol") and _is_link_list(child)):
             pass
         elif tag == "br":
@@ -79,17 +109,21 @@ def _pieces(el: _Element) -> Iterator[str | None]:
         elif tag in _BLOCKS:
             text = child.text_content() or ""
             if _READ_MORE.match(text):
-                skip_next_list = True
+                top.skip_next_list = True
             else:
-                skip_next_list = False
+                top.skip_next_list = False
                 yield None
-                yield from _pieces(child)
-                yield None
+                if child.text:
+                    yield child.text
+                stack.append(_Open(iter(child), block=True, tail=child.tail))
+                continue  # the tail comes when the child is closed
         else:
-            yield from _pieces(child)
+            if child.text:
+                yield child.text
+            stack.append(_Open(iter(child), block=False, tail=child.tail))
+            continue
         if child.tail:
             yield child.tail
-    return
 
 
 def block_lines(container: _Element) -> list[str]:
@@ -146,16 +180,24 @@ def chrome_text(tree: _Element) -> str:
 def trafilatura_lines(tree: _Element, url: str | None = None) -> list[str]:
     """Main text found by trafilatura, as normalised lines with every ZWNJ kept."""
     # trafilatura prunes the tree it is given; the caller's tree is shared by every field method.
-    html = trafilatura.extract(
-        copy.deepcopy(tree),
-        url=url,
-        output_format="html",
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        deduplicate=False,
-    )
+    try:
+        html = trafilatura.extract(
+            copy.deepcopy(tree),
+            url=url,
+            output_format="html",
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            deduplicate=False,
+        )
+    except RecursionError:
+        # trafilatura recurses once per nesting level in places (nested lists in handle_lists, nested inline
+        # formatting such as <del> in define_newelem), so a page nested about a thousand levels deep, which libxml2
+        # still parses, exhausts Python's stack there. The page's text is still worth having: the iterative block
+        # walk over <body> reads it, and the caller drops the page furniture it keeps.
+        body = tree.find("body") if tree.tag != "body" else tree
+        return block_lines(body if body is not None else tree)
     if not html:
         return []
     root = lxml.html.fromstring(html)

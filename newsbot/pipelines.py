@@ -22,7 +22,7 @@ from newsbot.feeds import OutputLedger, fsync, local_feed_paths, newsbot_feeds, 
 from newsbot.frontier import Frontier, NotAnArticleDrop
 from newsbot.record import LIST_FIELDS, RAW_MODIFIED, RAW_PUBLISHED, TEXT_FIELDS, public
 from newsbot.state import StateError
-from newsbot.text import ascii_digits, normalize_lines, normalize_text
+from newsbot.text import ascii_digits, clean_string, normalize_lines, normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,10 @@ def normalize_record(rec: dict[str, Any]) -> dict[str, Any]:
         values = [normalize_text(v) for v in rec.get(key) or [] if isinstance(v, str)]
         rec[key] = list(dict.fromkeys(v for v in values if v))
     if rec.get("news_code") is not None:
-        rec["news_code"] = ascii_digits(str(rec["news_code"])).strip() or None
+        rec["news_code"] = ascii_digits(clean_string(str(rec["news_code"]))).strip() or None
+    for key in ("url", "canonical_url", "image", "site", "crawled_at"):
+        if isinstance(rec.get(key), str):
+            rec[key] = clean_string(rec[key])  # as found, but writable: a lone surrogate would fail the export
     rec["language"] = rec.get("language") or "fa"
     return rec
 

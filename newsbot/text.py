@@ -19,8 +19,13 @@ _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u0
 # LRM, RLM, ALM, LRE..RLO, LRI..PDI and tatweel: invisible or decorative, and they break search.
 _NOISE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u0640"))
 _LETTERS.update(_NOISE)
-# Most text holds none of those characters; finding that out in C is much cheaper than translating every string.
-_NEEDS_TRANSLATION = re.compile("[" + "".join(map(chr, _LETTERS)) + "]")
+# UTF-16 halves. A str holding one cannot be written as UTF-8, so one such character would fail the whole item at
+# export time; they come from JSON-LD ``"\ud83d"`` escapes that lost their other half, and from broken decoders.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# A high half followed by a low half is a character split in two (an emoji, mostly): joined, it is kept.
+_SURROGATE_PAIR_OR_LONE = re.compile(r"([\ud800-\udbff][\udc00-\udfff])|[\ud800-\udfff]")
+# Most text holds none of the characters above; finding that out in C is much cheaper than translating every string.
+_NEEDS_TRANSLATION = re.compile("[" + "".join(map(chr, _LETTERS)) + r"\ud800-\udfff]")
 # Every whitespace except ZWNJ (which str.split() would not treat as space anyway) and the zero-width joiner.
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+")
 
@@ -43,14 +48,33 @@ def normalize_text(value: str | None) -> str | None:
     """Return the text as a Persian reader expects it, or None for empty input.
 
     Arabic ي/ى/ك become Persian ی/ک, bidi marks and tatweel go, whitespace collapses to single spaces.
-    ZWNJ and digits are kept as written.
+    ZWNJ and digits are kept as written. Lone surrogates go too (see :func:`clean_string`): every field passes
+    through here, and one of them would make the record unwritable.
     """
     if value is None:
         return None
     if _NEEDS_TRANSLATION.search(value):
-        value = value.translate(_LETTERS)
+        value = clean_string(value).translate(_LETTERS)
     out = _SPACES.sub(" ", value).strip()
     return out or None
+
+
+def clean_string(value: str) -> str:
+    """The string with lone UTF-16 surrogates removed, so that it can be written as UTF-8; nothing else changes.
+
+    For fields that must stay byte-for-byte as found (URLs, ids), where :func:`normalize_text` would be wrong.
+    A surrogate pair split over two characters is joined into the one character it encodes.
+    """
+    if not _SURROGATE.search(value):
+        return value
+    return _SURROGATE_PAIR_OR_LONE.sub(_join_pair, value)
+
+
+def _join_pair(match: re.Match[str]) -> str:
+    pair = match.group(1)
+    if pair is None:
+        return ""
+    return chr(0x10000 + ((ord(pair[0]) - 0xD800) << 10) + (ord(pair[1]) - 0xDC00))
 
 
 def normalize_lines(text: str | None) -> str | None:
