@@ -264,7 +264,7 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
     from newsbot.extensions import spider_summary
 
     started = datetime.now(timezone.utc)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)  # installs Scrapy's root log handler (LOG_* settings) by default
     crawlers = {}
     kwargs = {"since": args.since, "until": args.until} if args.since else {}
     for name in names:

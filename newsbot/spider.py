@@ -352,6 +352,9 @@ class NewsSpider(scrapy.Spider):
             return
         self._inc("discovery/failed")
         error = _failure_text(exc)
+        if isinstance(exc, HttpError) and "replay-missing" in exc.response.flags:
+            logger.info("%s: %s not in the replay folder", self.name, request.url)
+            return
         logger.warning("%s: %s %s failed: %s", self.name, request.meta.get("newsbot_kind", "discovery"),
                        request.url, error)
         self.frontier.failed(request.meta.get("newsbot_frontier_key"), error)
