@@ -22,8 +22,8 @@ _REPORTED = tuple(f for f in FIELDS if f not in ("site", "language", "crawled_at
 #: Each spider's run ends in one of these; the exit code of ``newsbot crawl`` is the worst one's (see cli.py).
 STATUSES = ("ok", "unreachable", "blocked", "broken", "failed")
 #: Drop reasons that mean the spider's selectors or URL patterns no longer fit the site.
-_MISFIT_DROPS = ("no_title", "no_body", "body_too_short", "soft_404", "error_page", "listing", "home", "login",
-                 "not_html")
+_MISFIT_DROPS = ("no_title", "no_body", "body_too_short", "soft_404", "error_page", "listing", "home", "tag",
+                 "login", "not_html")
 #: Close reasons newsbot itself gives, in the words of the summary.
 _CLOSE_REASONS = {
     "newsbot_output_error": "output not writable",

@@ -20,7 +20,7 @@ from scrapy.utils.defer import deferred_from_coro
 from newsbot import dates
 from newsbot.feeds import OutputLedger, fsync, local_feed_paths, newsbot_feeds, output_files, output_problem
 from newsbot.frontier import Frontier, NotAnArticleDrop
-from newsbot.record import LIST_FIELDS, RAW_MODIFIED, RAW_PUBLISHED, TEXT_FIELDS, public
+from newsbot.record import LIST_FIELDS, NOT_ARTICLE, RAW_MODIFIED, RAW_PUBLISHED, TEXT_FIELDS, public
 from newsbot.state import StateError
 from newsbot.text import ascii_digits, clean_string, normalize_lines, normalize_text
 
@@ -36,10 +36,6 @@ class Problems:
 
 
 # ---- pure stages -------------------------------------------------------------------------------------------------
-#: Working key: why the page is not an article (set by the page classifier); the validate stage drops it.
-NOT_ARTICLE = "_not_article"
-
-
 def normalize_record(rec: dict[str, Any]) -> dict[str, Any]:
     """Persian text rules on every text field; idempotent, so running it twice changes nothing."""
     for key in TEXT_FIELDS:

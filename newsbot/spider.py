@@ -23,10 +23,11 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from newsbot import dates
+from newsbot import dates, pagekind
 from newsbot.frontier import Frontier
 from newsbot.middlewares import BotWall
 from newsbot.parser import ArticleParser
+from newsbot.record import NOT_ARTICLE
 from newsbot.state import Pending
 from newsbot.text import ascii_digits
 
@@ -446,6 +447,12 @@ class NewsSpider(scrapy.Spider):
             self.frontier.settle(response.meta.get("newsbot_key"), response.url, "not_article", "not_html")
             return
         record = parse_page(response.selector, response.url, type(self))
+        verdict = pagekind.classify(response.selector, response.url, record)
+        if verdict is not None:
+            # Not an article (a soft-404, a listing, a login page): dropped by the validate stage with this reason
+            # and settled, so it is neither written nor asked for again.
+            record[NOT_ARTICLE] = verdict.reason
+            logger.info("not an article (%s): %s", verdict, response.url)
         if response.meta.get("listed_date"):
             record.setdefault("_published_raw", []).append(response.meta["listed_date"])
         yield record

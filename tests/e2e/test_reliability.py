@@ -41,7 +41,7 @@ def assert_exactly_once(data_dir: Path, site: Site) -> None:
     assert len(raw) == len(expected)
 
 
-# ---- 1. the kill matrix -----------------------------------------------------------------------------------------------
+# ---- 1. the kill matrix ----------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_kill_matrix_on_a_dense_archive_every_article_exactly_once(tmp_path: Path) -> None:
     """Twelve kills (SIGKILL and SIGTERM, at random moments) over a 1,200-article archive that only its listing walk
@@ -61,8 +61,8 @@ def test_kill_matrix_on_a_dense_archive_every_article_exactly_once(tmp_path: Pat
                     time.sleep(rng.uniform(0.1, 2.5))  # often still starting up, or reading the first documents
                 else:
                     target = before + rng.randint(1, 120)
-                    wait_for(lambda t=target: count_lines(crawler.data_dir) >= t or proc.poll() is not None, 120,
-                             f"{target} lines")
+                    wait_for(lambda t=target, p=proc: count_lines(crawler.data_dir) >= t or p.poll() is not None,
+                             120, f"{target} lines")
                 moments.append((trial, sig.name, count_lines(crawler.data_dir)))
                 if proc.poll() is None:
                     os.killpg(proc.pid, sig)
@@ -107,7 +107,7 @@ def test_sigterm_midway_fails_the_run_and_the_next_run_completes(site: Site, ser
     assert_exactly_once(crawler.data_dir, site)
 
 
-# ---- 2. output that cannot be written ---------------------------------------------------------------------------------
+# ---- 2. output that cannot be written ------------------------------------------------------------------------
 def _can_mount() -> bool:
     return os.geteuid() == 0 and shutil.which("mount") is not None
 
