@@ -219,3 +219,14 @@ def test_extract_of_a_lone_surrogate_page_prints_valid_utf8(tmp_path: Path, caps
     assert code == 0, err
     out.encode("utf-8")
     assert json.loads(out)["site"] == "isna"
+
+
+def test_a_broken_replay_index_stops_the_crawl_at_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    replay = tmp_path / "replay"
+    replay.mkdir()
+    (replay / "responses.json").write_text('[{"url": "https://www.isna.ir/rss", "file": "missing.xml"}]')
+    code, out, err = run(capsys, "crawl", "isna", "--replay", str(replay), "--state-dir", str(tmp_path / "s"))
+    assert code == 2 and err.count("\n") == 1 and "missing.xml" in err and out == ""
+    (replay / "responses.json").write_text("{not json")
+    code, _, err = run(capsys, "crawl", "isna", "--replay", str(replay), "--state-dir", str(tmp_path / "s"))
+    assert code == 2 and "not valid JSON" in err

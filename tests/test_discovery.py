@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote
 
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
 from newsbot.frontier import Frontier
@@ -112,3 +112,55 @@ def test_dupefilter_forgets_old_articles_but_not_discovery_pages() -> None:
     assert len(dupefilter._recent) == 3
     feed = Request("https://www.isna.ir/rss")
     assert not dupefilter.request_seen(feed) and dupefilter.request_seen(feed)
+
+
+def test_a_resumed_walk_allows_one_more_page_of_known_articles(tmp_path: Path) -> None:
+    spider = make("isna", tmp_path)
+    spider.window_days = 10_000
+    links = [f"/news/14040613{i:05d}/x" for i in range(3)]
+    store = StateStore.shared(tmp_path)
+    for i in range(3):
+        store.mark_seen("isna", f"14040613{i:05d}")
+    response = _listing(links, "/archive?pi=3")
+    response.meta.update({"newsbot_resumed": True, "page": 2})
+    out = list(spider.parse_listing(response))
+    assert out[-1].url == "https://www.isna.ir/archive?pi=3" and out[-1].meta["known_streak"] == 1
+    assert out[-1].meta["newsbot_durable"] is True  # the next page goes on the frontier before it is asked for
+    response = _listing(links, "/archive?pi=4")
+    response.meta.update(out[-1].meta)
+    assert all("news_code" in r.meta for r in spider.parse_listing(response))  # the second such page ends it
+    store.close()
+
+
+def _sitemap_response(url: str, body: bytes, **meta: object) -> Response:
+    return Response(url, body=body, request=Request(url, meta=dict(meta)))
+
+
+def test_gzip_sitemap_and_the_per_run_cap_on_index_documents(tmp_path: Path) -> None:
+    import gzip
+
+    spider = make("isna", tmp_path)
+    spider.max_index_docs = 2
+    index = ("<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+             + "".join(f"<sitemap><loc>https://www.isna.ir/sitemap/{i}.xml.gz</loc></sitemap>" for i in range(5))
+             + "</sitemapindex>").encode()
+    out = list(spider.parse_sitemap(_sitemap_response("https://www.isna.ir/sitemap/all/sitemap.xml",
+                                                      gzip.compress(index))))
+    assert [r.url for r in out] == ["https://www.isna.ir/sitemap/0.xml.gz", "https://www.isna.ir/sitemap/1.xml.gz"]
+    assert spider.crawler.stats.get_value("newsbot/capped/sitemap_docs/isna") == 1
+    urlset = (b"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+              b"<url><loc>https://www.isna.ir/news/1404061200007/x</loc></url></urlset>")
+    out = list(spider.parse_sitemap(_sitemap_response("https://www.isna.ir/sitemap/0.xml.gz", gzip.compress(urlset))))
+    assert [r.meta["news_code"] for r in out] == ["1404061200007"]
+    broken = list(spider.parse_sitemap(_sitemap_response("https://www.isna.ir/sitemap/1.xml.gz", b"\x1f\x8bnot gzip")))
+    assert broken == [] and spider.crawler.stats.get_value("newsbot/discovery/unparsed/isna") == 1
+    StateStore.shared(tmp_path).close()
+
+
+def test_a_feed_that_answers_html_is_counted_not_silent(tmp_path: Path) -> None:
+    spider = make("isna", tmp_path)
+    page = HtmlResponse("https://www.isna.ir/rss", body="<html><body><p>صفحه</p></body></html>".encode(),
+                        encoding="utf-8", request=Request("https://www.isna.ir/rss", meta={"newsbot_kind": "feed"}))
+    assert list(spider.parse_feed(page)) == []
+    assert spider.crawler.stats.get_value("newsbot/discovery/unparsed/isna") == 1
+    StateStore.shared(tmp_path).close()
