@@ -26,7 +26,9 @@ from newsbot.text import ascii_digits, normalize_text
 SelectorMap = Mapping[str, Sequence[str]]
 
 _DIGITS = r"[0-9۰-۹٠-٩]"
-_NEWS_CODE_TEXT = re.compile(rf"کد\s*(?:خبر|مطلب)\s*[:：]?\s*({_DIGITS}{{3,20}})")
+# «کد خبر: ۴۵۶۷۸۹» and, on some CMSs, an alphanumeric code («کد خبر: k7Pq2»: letters and at least one digit).
+_NEWS_CODE_TEXT = re.compile(
+    rf"کد\s*(?:خبر|مطلب)\s*[:：]?\s*({_DIGITS}{{3,20}}(?![A-Za-z])|(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{{3,20}}\b)")
 _MONTHS = "فروردین|اردیبهشت|ارديبهشت|خرداد|تیر|تير|مرداد|امرداد|شهریور|شهريور|مهر|آبان|آذر|دی|دى|دي|بهمن|اسفند"
 # A Jalali date in running text: «۲۷ اردیبهشت ۱۴۰۰ ...» or «۱۴۰۴/۰۷/۱۳ ...», with an optional clock time after it
 # or before it («۰۹:۱۵ - ۳ آبان ۱۴۰۱», «ساعت ۱۰:۲۰ | ۱۴۰۳/۰۵/۰۱»): the match is a date candidate, and a candidate
@@ -64,11 +66,14 @@ _ROLE_WORDS = ("خبرنگار", "گروه", "سرویس", "دبیر", "دبیر
 # Selectors of the generic parser: the usual Iranian CMS class names. Families replace them with their own.
 GENERIC_SELECTORS: dict[str, tuple[str, ...]] = {
     "title": ("h1[itemprop=headline]", "[itemprop=headline] a", "div[itemprop=headline]"),
-    "kicker": (".rutitr", ".kicker", ".uptitle", ".up-title", ".rotitr", ".news-rutitr", ".news-rotitr"),
-    "lead": (".lead", ".introtext", ".summary", ".news-lead", ".subtitle", ".item-summary"),
+    "kicker": (".rutitr", ".kicker", ".uptitle", ".up-title", ".rotitr", ".news-rutitr", ".news-rotitr", ".rootitr",
+               ".pretitle", ".pre-title", ".overtitle", ".supertitle", ".surtitle", ".lid-title"),
+    "lead": (".lead", ".introtext", ".summary", ".news-lead", ".subtitle", ".item-summary", ".teaser", ".news-summary",
+             ".lead-text", ".abstract", ".excerpt", ".news-lid", ".lid"),
     "body": ("[itemprop=articleBody]",),
     "date": (),
-    "category": (".breadcrumb li:last-child a", ".breadcrumb a:last-child"),
+    "category": (".breadcrumb li:last-child a", ".breadcrumb a:last-child", "span.cat", ".cat a", ".category a",
+                 ".news-cat", ".service-name", ".section-name"),
     "tags": (".tags a", "a[rel=tag]"),
     "authors": ("[itemprop=author] [itemprop=name]", "[rel=author]"),
     "image": (),
@@ -158,21 +163,44 @@ class ArticleParser:
         found = self.first_text("title")
         if found:
             return found
-        # A page may have several h1 (the logo is often one); the headline is the h1 the metadata agrees with.
-        # Metadata titles are often shortened for social cards, so the page's own h1 wins when they overlap.
-        h1s = [t for t in (normalize_text(self._text_of(n)) for n in self.sel.css("h1")) if t]
+        node = self.headline_node()
+        if node is not None:
+            return normalize_text(self._text_of_el(node))
         meta = normalize_text(self.meta.ld("headline") or self.meta.meta("og:title", "twitter:title"))
         page_title = normalize_text(self.sel.xpath("//title/text()").get())
-        reference = meta or page_title
-        if reference:
-            best = max(h1s, key=lambda h: _overlap(h, reference), default=None)
-            if best and _overlap(best, reference) >= 0.6:
-                return best
         if meta:
             return self._strip_site_suffix(meta)
+        h1s = [t for t in (normalize_text(self._text_of(n)) for n in self.sel.css("h1")) if t]
         if h1s:
             return h1s[0]
         return self._strip_site_suffix(page_title) if page_title else None
+
+    @memo
+    def headline_node(self) -> Any:
+        """The page's headline ``h1`` element, or None when no h1 is a plausible headline.
+
+        A page may have several h1 (the logo is often one). The headline is the h1 the metadata agrees with —
+        metadata titles are often shortened for social cards, so the page's own h1 wins when they overlap — or,
+        when the metadata cannot be trusted (two ``og:title`` tags, an ``og:title`` left from a live-coverage phase
+        that neither the ``<title>`` nor any h1 agrees with), a plausible headline h1 inside the article.
+        """
+        site = normalize_text(self.meta.meta("og:site_name")) or ""
+        h1s = [(n.root, t) for n in self.sel.css("h1") if (t := normalize_text(self._text_of(n)))]
+        h1s = [(el, t) for el, t in h1s if _plausible_headline(t, site) and not _in_page_chrome(el)]
+        if not h1s:
+            return None
+        metas = _unique(normalize_text(v) or "" for v in self.meta.meta_all("og:title"))
+        ld = normalize_text(self.meta.ld("headline") if isinstance(self.meta.ld("headline"), str) else None)
+        page_title = normalize_text(self.sel.xpath("//title/text()").get())
+        references = [r for r in (ld, *metas, normalize_text(self.meta.meta("twitter:title")), page_title) if r]
+        for reference in references:
+            best = max(h1s, key=lambda h: _overlap(h[1], reference))
+            if _overlap(best[1], reference) >= 0.6:
+                return best[0]
+        in_article = [el for el, _ in h1s if _in_article(el)]
+        if in_article:
+            return in_article[0]
+        return h1s[0][0] if not references else None
 
     def _strip_site_suffix(self, title: str) -> str:
         """«عنوان - خبرگزاری ...» or «خبرگزاری ... - عنوان»: the headline is the longest part."""
@@ -183,14 +211,61 @@ class ArticleParser:
 
     @memo
     def kicker(self) -> str | None:
-        return self.first_text("kicker")
+        found = self.first_text("kicker")
+        if found and found != self.title():
+            return found
+        return self._kicker_by_position()
 
     @memo
     def lead(self) -> str | None:
         lead = self.first_text("lead")
-        if lead and lead == self.title():
+        if lead and lead not in (self.title(), self.kicker()):
+            return lead
+        return self._lead_by_position()
+
+    def _kicker_by_position(self) -> str | None:
+        """The short line printed right above the headline (روتیتر), on pages that give it no known class."""
+        if self.selectors is not GENERIC_SELECTORS and "kicker" in self._site:
+            return None  # a site that names its kicker element and has none on this page has none
+        node = self.headline_node()
+        if node is None:
             return None
-        return lead
+        for el in _neighbours(node, before=True):
+            text = normalize_text(self._text_of_el(el))
+            if not text:
+                continue
+            if _is_kicker_like(el, text, self.title() or ""):
+                return text
+            return None
+        return None
+
+    def _lead_by_position(self) -> str | None:
+        """The summary printed right under the headline (لید): by position, confirmed by its class or its
+        agreement with the page's description meta, so that the first paragraph of the story is not taken."""
+        node = self.headline_node()
+        if node is None:
+            return None
+        description = normalize_text(self.meta.meta("description", "og:description", "twitter:description")
+                                     or (self.meta.ld("description") if isinstance(self.meta.ld("description"), str)
+                                         else None)) or ""
+        for el in _neighbours(node, before=False):
+            text = normalize_text(self._text_of_el(el))
+            if not text or _DATE_ONLY.fullmatch(text) or _NEWS_CODE_TEXT.search(text) or _is_meta_line(el, text):
+                continue
+            words = len(text.split())
+            if words < 6 or words > 120 or text == self.title():
+                return None
+            agrees = bool(description) and (_overlap(text, description) >= 0.7 or
+                                            text.startswith(description.rstrip(".…").strip()[:60]))
+            marked = bool(_LEAD_MARK.search(f"{el.get('class', '')} {el.get('id', '')}")) or el.tag in ("h2", "h3",
+                                                                                                     "h4", "strong")
+            if agrees or (marked and not _inside_body(el)):
+                return text
+            return None
+        return None
+
+    def _text_of_el(self, el: Any) -> str:
+        return " ".join(block_lines(el))
 
     @memo
     def body_lines(self) -> list[str]:
@@ -405,6 +480,106 @@ def _overlap(a: str, b: str) -> float:
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
+
+
+_DATE_ONLY = re.compile(rf"[^A-Za-z\u0600-\u06ff]*(?:{_MONTHS}|[0-9۰-۹]{{1,4}}[/:-][0-9۰-۹]{{1,2}})[^.!؟?]{{0,40}}")
+_LEAD_MARK = re.compile(r"lead|lid|summary|intro|teaser|abstract|excerpt|desc|sub-?title|subhead|chapo|brief|"
+                        r"rutitr-bottom", re.I)
+_KICKER_MARK = re.compile(r"rutitr|rotitr|rootitr|uptitle|up-title|kicker|pre-?title|over-?title|super-?title|"
+                          r"sur-?title|top-?title|lid-title", re.I)
+_META_LINE = re.compile(r"news[-_]?(?:info|meta|date|time|tools|share)|meta|date|time|share|social|tools|author|"
+                        r"breadcrumb|byline|print|rate|font|views?|visit|code", re.I)
+_SKIP_NEIGHBOUR = frozenset("script style noscript template time figure img picture svg iframe form button input "
+                            "ul ol nav aside br hr meta link".split())
+_ARTICLE_MARK = re.compile(r"(?:news|article|post|story|content|item|entry|detail|main)[-_]?"
+                           r"(?:body|content|detail|text|main|page|single|view|wrapper|container|inner)?", re.I)
+
+
+def _plausible_headline(text: str, site_name: str) -> bool:
+    words = len(text.split())
+    return 2 <= words <= 45 and text != site_name and not (site_name and text in site_name)
+
+
+def _in_page_chrome(el: Any) -> bool:
+    """Inside the page's header, navigation, footer or a side box: a logo or a widget title, not the headline."""
+    el = el.getparent()
+    depth = 0
+    while el is not None and depth < 15:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("header", "nav", "footer", "aside") and not _in_article(el):
+            return True
+        marker = f"{el.get('class', '')} {el.get('id', '')}"
+        if re.search(r"(?<![-\w])(?:site-?)?header(?![-\w])|logo|navbar|sidebar|footer|menu", marker, re.I) and \
+                not re.search(r"news|article|post|item|title", marker, re.I):
+            return True
+        el = el.getparent()
+        depth += 1
+    return False
+
+
+def _in_article(el: Any) -> bool:
+    depth = 0
+    while el is not None and depth < 15:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("article", "main") or "Article" in (el.get("itemtype") or ""):
+            return True
+        if el.get("itemprop") in ("articleBody", "mainEntityOfPage"):
+            return True
+        el = el.getparent()
+        depth += 1
+    return False
+
+
+def _neighbours(node: Any, *, before: bool) -> Iterable[Any]:
+    """Elements beside the headline, nearest first: its siblings, then (when the h1 sits alone in a wrapper such as
+    ``div.title``) the wrapper's siblings, two levels up at most."""
+    current = node
+    for _ in range(3):
+        sibling = current.getprevious() if before else current.getnext()
+        while sibling is not None:
+            tag = sibling.tag if isinstance(sibling.tag, str) else ""
+            if tag and tag not in _SKIP_NEIGHBOUR and not _is_junk_box(sibling):
+                yield sibling
+            sibling = sibling.getprevious() if before else sibling.getnext()
+        parent = current.getparent()
+        if parent is None or parent.tag in ("body", "article", "main"):
+            return
+        current = parent
+
+
+def _is_junk_box(el: Any) -> bool:
+    marker = f"{el.get('class', '')} {el.get('id', '')}"
+    return bool(marker.strip()) and bool(re.search(r"share|social|breadcrumb|\bads?\b|advert|banner|tags?\b|"
+                                                   r"related|rating|print|font-?size|tools", marker, re.I))
+
+
+def _is_meta_line(el: Any, text: str) -> bool:
+    marker = f"{el.get('class', '')} {el.get('id', '')}"
+    if marker.strip() and _META_LINE.search(marker) and not _LEAD_MARK.search(marker):
+        return True
+    return bool(re.match(r"^(?:تاریخ|زمان|کد\s*خبر|نویسنده|خبرنگار|منبع|سرویس|دسته|بازدید|تعداد|اشتراک)\b", text))
+
+
+def _is_kicker_like(el: Any, text: str, title: str) -> bool:
+    marker = f"{el.get('class', '')} {el.get('id', '')}"
+    if _KICKER_MARK.search(marker):
+        return True
+    if _DATE_ONLY.fullmatch(text) or _NEWS_CODE_TEXT.search(text) or _is_meta_line(el, text):
+        return False
+    words = len(text.split())
+    links = "".join(a.text_content() or "" for a in el.iter("a")).strip()
+    if links and len(links) >= len(text) * 0.5:
+        return False  # a category link or a breadcrumb, not a kicker
+    return 2 <= words <= 18 and text != title and el.tag in ("h2", "h3", "h4", "h5", "h6", "span", "div", "p",
+                                                            "strong", "small", "em")
+
+
+def _inside_body(el: Any) -> bool:
+    while el is not None:
+        if el.get("itemprop") == "articleBody":
+            return True
+        el = el.getparent()
+    return False
 
 
 def _own_text(el: Any) -> str:
