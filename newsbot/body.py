@@ -48,6 +48,30 @@ def _is_junk(el: _Element) -> bool:
     return bool(marker.strip()) and bool(_JUNK.search(marker))
 
 
+# Blocks that hold one line of text (a div may hold the whole story, so it is never judged as one line).
+_LINE_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li blockquote dd dt".split())
+_READ_MORE_PREFIX = re.compile(r"^\s*(?:بیشتر\s*بخوانید|بخوانید|مطلب\s*مرتبط|خبر\s*مرتبط|پیشنهاد\s*(?:ویژه|خواندنی)|"
+                               r"همچنین\s*بخوانید|اینجا\s*بخوانید|read\s*more)\s*[:：]?\s*", re.I)
+
+
+def _is_link_line(el: _Element, text: str) -> bool:
+    """A line whose text is all link text (after an optional «بیشتر بخوانید:»): a pointer to another story.
+
+    An in-body read-more box is a paragraph or heading holding one link to another article (``/news/123``,
+    ``tn.ai/123``); its text is that story's headline, not this one's. A paragraph with a link inside a sentence
+    keeps its text, since the words around the link are the author's.
+    """
+    stripped = _READ_MORE_PREFIX.sub("", text).strip()
+    if not stripped:
+        return False
+    links = [a for a in el.iter("a") if (a.get("href") or "").strip() not in ("", "#")
+             and not (a.get("href") or "").startswith(("javascript:", "mailto:", "tel:"))]
+    if not links:
+        return False
+    linked = "".join(a.text_content() or "" for a in links).strip()
+    return bool(linked) and len("".join(linked.split())) >= 0.9 * len("".join(stripped.split()))
+
+
 def _is_link_list(el: _Element) -> bool:
     """A list whose every item is just a link: a related-news list, not an enumerated paragraph."""
     items = [li for li in el if isinstance(li.tag, str) and li.tag == "li"]
@@ -110,6 +134,8 @@ def _pieces(el: _Element) -> Iterator[str | None]:
             text = child.text_content() or ""
             if _READ_MORE.match(text):
                 top.skip_next_list = True
+            elif tag in _LINE_BLOCKS and _is_link_line(child, text):
+                top.skip_next_list = False  # a read-more box: a line that is only a link to another page
             else:
                 top.skip_next_list = False
                 yield None

@@ -378,7 +378,19 @@ def choose_published(candidates: list[str | None], *, now: datetime | None = Non
             )
         )
     chosen = next(c for c in valid if c not in untrusted)
-    return chosen.value, _ordered(rejections)
+    return _with_seconds(chosen, valid).value, _ordered(rejections)
+
+
+def _with_seconds(chosen: _Candidate, valid: list[_Candidate]) -> _Candidate:
+    """The chosen minute, with the seconds of a more precise candidate naming the same minute (a meta with seconds
+    beside a visible «۱۸:۱۷»): the two agree, and one of them simply knows more."""
+    if chosen.value.second or chosen.value.microsecond:
+        return chosen
+    minute = _utc(chosen.value).replace(second=0, microsecond=0)
+    for other in valid:
+        if other.value.second and _utc(other.value).replace(second=0, microsecond=0) == minute:
+            return other
+    return chosen
 
 
 # --- choose_published helpers -------------------------------------------------------------------------------------

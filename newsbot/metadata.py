@@ -81,17 +81,28 @@ def _find_article(data: Any) -> dict[str, Any] | None:
     return _find_article(data.get("@graph", []))
 
 
-def ld_names(value: Any) -> list[str]:
-    """Names out of a JSON-LD ``author``-like value (string, object or list of either)."""
+def ld_names(value: Any, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Names out of a JSON-LD ``author``-like value (string, object or list of either).
+
+    An ``Organization`` whose name is in ``exclude`` (the publisher, the site's name) is left out: sites put
+    themselves as the author of every story, which says nothing about who wrote it.
+    """
     if value is None:
         return []
     if isinstance(value, str):
-        return [value]
+        return [] if value.strip() in exclude else [value]
     if isinstance(value, dict):
         name = value.get("name")
-        return [name] if isinstance(name, str) else []
+        if not isinstance(name, str):
+            return []
+        kinds = value.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if name.strip() in exclude and any(k in ("Organization", "NewsMediaOrganization", "Corporation")
+                                           for k in kinds):
+            return []
+        return [name]
     if isinstance(value, list):
-        return [n for item in value for n in ld_names(item)]
+        return [n for item in value for n in ld_names(item, exclude)]
     return []
 
 

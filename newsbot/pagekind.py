@@ -192,6 +192,11 @@ def _login(page: _Page) -> Verdict | None:
 
 def _listing(page: _Page) -> Verdict | None:
     if not page.body_lines:
+        # The extractor dropped every line as a link to another story: what is left of a list of stories.
+        cards, teasers = len(page.cards), page.teaser_count
+        if cards >= 5 and not page.article_meta:
+            kind = "home" if page.canonical_is_root else "tag" if page.is_tag else "listing"
+            return Verdict(kind, f"no text of its own; {cards} story links, {teasers} with teasers")
         return None
     share, furniture = page.shares
     cards, teasers, prose = len(page.cards), page.teaser_count, page.prose_words

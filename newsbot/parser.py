@@ -48,6 +48,11 @@ _JALALI_IN_TEXT = re.compile(
         ),
     )
 )
+_READ_MORE_LINE = re.compile(r"^\s*(?:بیشتر\s*بخوانید|بخوانید|مطلب\s*مرتبط|خبر\s*مرتبط|همچنین\s*بخوانید|"
+                             r"پیشنهاد\s*(?:ویژه|خواندنی))\s*[:：]?\s*")
+# «"ایسنا" عنوان خبری دیگر»: a related-news line of an aggregator, quoting its source first.
+_RELATED_LINE = re.compile(r"^\s*[«\"“][^»\"”]{2,30}[»\"”]\s*[:：-]?\s*\S(?:\S*\s+){2,30}\S*\s*$")
+_DAY_ONLY = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*")
 _DATE_LABEL = re.compile(r"(?:تاریخ\s*(?:انتشار|انتشار\s*خبر|خبر)?|زمان\s*انتشار|انتشار)\s*[:：]")
 _TODAY = re.compile(r"امروز\s*[:：]?")
 _UPDATED = re.compile(r"به[‌\s]?روز\s*رسانی|بروزرسانی|ویرایش|آخرین\s*تغییر")
@@ -284,9 +289,15 @@ class ArticleParser:
         return lines
 
     def _clean_generic_lines(self, lines: list[str]) -> list[str]:
-        """What trafilatura kept, minus the page's furniture and the article's own meta lines."""
+        """What trafilatura kept, minus the page's furniture and the article's own meta lines.
+
+        trafilatura drops links but keeps their text, so a read-more box or a related list written as paragraphs
+        comes back as lines of headlines: a line that is the whole text of one of the page's links (after an
+        optional «بیشتر بخوانید:») is a pointer to another story, as is a closing run of «"agency" headline» lines.
+        """
         chrome = chrome_text(self.sel.root) if lines else ""
         heads = {h for h in (self.title(), self.kicker(), self.lead()) if h}
+        link_texts = self._link_texts() if lines else set()
         kept = []
         for line in lines:
             if line in chrome or line in heads or _NEWS_CODE_TEXT.match(line):
@@ -294,8 +305,24 @@ class ArticleParser:
             date = _JALALI_IN_TEXT.search(line)
             if date and len(line) - len(date.group(0)) < 25:  # a date line with a label or weekday
                 continue
+            bare = _READ_MORE_LINE.sub("", line).strip()
+            if bare and bare in link_texts and len(bare.split()) >= 3:
+                continue
             kept.append(line)
+        while kept and _RELATED_LINE.match(kept[-1]) and len(kept) > 1:
+            kept.pop()
         return kept
+
+    def _link_texts(self) -> set[str]:
+        texts = set()
+        for a in self.sel.root.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:", "mailto:")):
+                continue
+            text = normalize_text(a.text_content())
+            if text:
+                texts.add(text)
+        return texts
 
     def body(self) -> str | None:
         return "\n".join(self.body_lines()) or None
@@ -312,28 +339,59 @@ class ArticleParser:
                     found.append(match.group(0))
                 found.append(text)
         found.append(self.meta.ld("datePublished"))
-        found.append(self.meta.meta("article:published_time", "datepublished", "og:published_time",
-                                    "pubdate", "publishdate", "date"))
+        found.append(self.meta.meta("article:published_time", "og:article:published_time", "datepublished",
+                                    "og:published_time", "pubdate", "publishdate", "date"))
         found += self.sel.css("[itemprop=datePublished]::attr(datetime)").getall()
+        found += self.sel.css("[itemprop=datePublished]::attr(content)").getall()
         found += self.sel.css("time[datetime]::attr(datetime)").getall()[:1]
         found = _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
+        # A date without a time («2024-04-02») is worse than a visible date with one: it goes last.
+        found = [f for f in found if not _DAY_ONLY.fullmatch(f)] + [f for f in found if _DAY_ONLY.fullmatch(f)]
         # Reading every text node of the page for dates is the costliest step of a site page; it is needed only
-        # when the selectors and metadata gave no trustworthy date.
-        if not any(self._trustworthy(text) for text in found):
-            found += [t for t in self.visible_dates() if t not in found]
-        return found
+        # when the selectors and metadata gave no trustworthy date with a time.
+        if not any(self._trustworthy(text) and not _DAY_ONLY.fullmatch(text) for text in found):
+            visible = [t for t in self.visible_dates() if t not in found]
+            day_only = [f for f in found if _DAY_ONLY.fullmatch(f)]
+            found = [f for f in found if f not in day_only] + visible + day_only
+        return self._without_update_time(found)
+
+    def _without_update_time(self, found: list[str]) -> list[str]:
+        """A visible time beside «آخرین به‌روزرسانی» or «زمان» is often the update time: a candidate naming the
+        same minute as the modified meta is not the publish time, as long as another candidate remains."""
+        modified = [m for m in (self._parse(c) for c in self.modified_candidates()) if m]
+        if not modified:
+            return found
+        published_meta = [p for p in (self._parse(c) for c in (
+            self.meta.ld("datePublished"), self.meta.meta("article:published_time", "og:article:published_time")))
+            if p]
+        kept = []
+        for text in found:
+            value = self._parse(text)
+            same_as_update = value is not None and any(abs(value - m).total_seconds() < 60 for m in modified)
+            differs_from_meta = published_meta and all(abs(value - p).total_seconds() >= 60 for p in published_meta) \
+                if value is not None else False
+            if same_as_update and differs_from_meta:
+                continue
+            kept.append(text)
+        return kept or found
+
+    def _parse(self, text: Any) -> datetime | None:
+        if not isinstance(text, str) or not text.strip():
+            return None
+        try:
+            return dates.parse_datetime(text, now=self.now or dates.now_tehran())
+        except dates.DateParseError:
+            return None
 
     def _trustworthy(self, text: str) -> bool:
         now = self.now or dates.now_tehran()
-        try:
-            return dates.parse_datetime(text, now=now) <= now + dates.FUTURE_TOLERANCE
-        except dates.DateParseError:
-            return False
+        value = self._parse(text)
+        return value is not None and value <= now + dates.FUTURE_TOLERANCE
 
     def modified_candidates(self) -> list[str]:
         found = [
             self.meta.ld("dateModified"),
-            self.meta.meta("article:modified_time", "datemodified", "og:updated_time"),
+            self.meta.meta("article:modified_time", "og:article:modified_time", "datemodified", "og:updated_time"),
         ]
         found += self.sel.css("[itemprop=dateModified]::attr(datetime)").getall()
         found += self.sel.css("[itemprop=dateModified]::attr(content)").getall()
@@ -396,11 +454,19 @@ class ArticleParser:
         found = [_AUTHOR_LABEL.sub("", a) for a in self.all_texts("authors")]
         if any(found):
             return _unique([a for a in found if a])
-        names = ld_names(self.meta.ld("author"))
+        names = ld_names(self.meta.ld("author"), exclude=self._publisher_names())
         if not names:
             meta = self.meta.meta("author", "article:author")
             names = [meta] if meta and not meta.startswith("http") else []
         return _unique([n for n in (normalize_text(v) for v in names) if n])
+
+    def _publisher_names(self) -> set[str]:
+        """Names the page gives itself: a JSON-LD author with one of these names is the publisher, not a person."""
+        names = set(ld_names(self.meta.ld("publisher")))
+        site = self.meta.meta("og:site_name")
+        if site:
+            names.add(site)
+        return {normalize_text(n) or "" for n in names} - {""}
 
     def image(self) -> str | None:
         for css in self.chain("image"):
@@ -602,14 +668,19 @@ def _in_chrome(el: Any) -> bool:
 
 
 def source_of(phrase: str) -> str | None:
-    """The source named in «به گزارش X»: X itself, or the agency after a role («خبرنگار اقتصادی ایسنا» → ایسنا)."""
-    phrase = normalize_text(phrase) or ""
+    """The source named in «به گزارش X»: X itself, or the agency after a role («خبرنگار اقتصادی ایسنا» → ایسنا).
+
+    «گروه استان‌های خبرگزاری فارس از اراک» credits the agency, not the city it filed from; a quoted name
+    («به گزارش "آفتاب"») comes out without its quotes.
+    """
+    phrase = (normalize_text(phrase) or "").strip(" «»\"“”'‘’")
     if not phrase:
         return None
     if phrase.split()[0] in _ROLE_WORDS:
         idx = phrase.find("خبرگزاری")
-        return phrase[idx:] if idx >= 0 else phrase.split()[-1]
-    return phrase
+        phrase = phrase[idx:] if idx >= 0 else phrase.split()[-1]
+    phrase = re.sub(r"\s+از\s+\S+(?:\s+\S+)?$", "", phrase) if phrase.startswith("خبرگزاری") else phrase
+    return phrase.strip(" «»\"“”'‘’") or None
 
 
 def _unique(values: Iterable[str]) -> list[str]:
