@@ -255,7 +255,7 @@ class ArticleParser:
                                          else None)) or ""
         for el in _neighbours(node, before=False):
             text = normalize_text(self._text_of_el(el))
-            if not text or _DATE_ONLY.fullmatch(text) or _NEWS_CODE_TEXT.search(text) or _is_meta_line(el, text):
+            if not text or _is_date_line(text) or _NEWS_CODE_TEXT.search(text) or _is_meta_line(el, text):
                 continue
             words = len(text.split())
             if words < 6 or words > 120 or text == self.title():
@@ -548,7 +548,6 @@ def _overlap(a: str, b: str) -> float:
     return len(wa & wb) / min(len(wa), len(wb))
 
 
-_DATE_ONLY = re.compile(rf"[^A-Za-z\u0600-\u06ff]*(?:{_MONTHS}|[0-9۰-۹]{{1,4}}[/:-][0-9۰-۹]{{1,2}})[^.!؟?]{{0,40}}")
 _LEAD_MARK = re.compile(r"lead|lid|summary|intro|teaser|abstract|excerpt|desc|sub-?title|subhead|chapo|brief|"
                         r"rutitr-bottom", re.I)
 _KICKER_MARK = re.compile(r"rutitr|rotitr|rootitr|uptitle|up-title|kicker|pre-?title|over-?title|super-?title|"
@@ -559,6 +558,12 @@ _SKIP_NEIGHBOUR = frozenset("script style noscript template time figure img pict
                             "ul ol nav aside br hr meta link".split())
 _ARTICLE_MARK = re.compile(r"(?:news|article|post|story|content|item|entry|detail|main)[-_]?"
                            r"(?:body|content|detail|text|main|page|single|view|wrapper|container|inner)?", re.I)
+
+
+def _is_date_line(text: str) -> bool:
+    """A line that is a date with a label or a weekday around it, not a sentence."""
+    match = _JALALI_IN_TEXT.search(text)
+    return match is not None and len(text) - len(match.group(0)) < 25
 
 
 def _plausible_headline(text: str, site_name: str) -> bool:
@@ -630,7 +635,7 @@ def _is_kicker_like(el: Any, text: str, title: str) -> bool:
     marker = f"{el.get('class', '')} {el.get('id', '')}"
     if _KICKER_MARK.search(marker):
         return True
-    if _DATE_ONLY.fullmatch(text) or _NEWS_CODE_TEXT.search(text) or _is_meta_line(el, text):
+    if _is_date_line(text) or _NEWS_CODE_TEXT.search(text) or _is_meta_line(el, text):
         return False
     words = len(text.split())
     links = "".join(a.text_content() or "" for a in el.iter("a")).strip()
