@@ -28,7 +28,8 @@ class TasnimSpider(NewsSpider):
     domains = ("tasnimnews.com", "tasnimnews.ir", "tn.ai")
     base_url = "https://www.tasnimnews.com"
     parser = TasnimParser
-    article_patterns = (r"^/fa/news/\d{4}/\d{2}/\d{2}/(\d+)", r"^/fa/news/(\d+)")
+    # Short links (``tn.ai/3012345``, ``tasnimnews.com/3012345``) carry the same news code as the full URL.
+    article_patterns = (r"^/fa/news/\d{4}/\d{2}/\d{2}/(\d+)", r"^/fa/news/(\d+)", r"^/(\d{6,9})/?$")
     skip_patterns = (r"^/fa/media/",)
     feeds = ("/fa/rss/feed/0/7/0/آخرین-اخبار",)
     sitemap_indexes = ("/fa/fa_sitemap.xml",)

@@ -164,3 +164,11 @@ def test_a_feed_that_answers_html_is_counted_not_silent(tmp_path: Path) -> None:
     assert list(spider.parse_feed(page)) == []
     assert spider.crawler.stats.get_value("newsbot/discovery/unparsed/isna") == 1
     StateStore.shared(tmp_path).close()
+
+
+def test_tasnim_short_links_carry_the_news_code() -> None:
+    cls = get_spider("tasnim")
+    assert cls.news_code_of("https://tn.ai/3012345") == "3012345"
+    assert cls.news_code_of("https://www.tasnimnews.com/3012345") == "3012345"
+    assert cls.news_code_of("https://www.tasnimnews.com/fa/news/1404/09/10/3012345/x") == "3012345"
+    assert cls.news_code_of("https://www.tasnimnews.com/2025") is None  # a year page, not a story
