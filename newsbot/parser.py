@@ -190,22 +190,50 @@ class ArticleParser:
         that neither the ``<title>`` nor any h1 agrees with), a plausible headline h1 inside the article.
         """
         site = normalize_text(self.meta.meta("og:site_name")) or ""
-        h1s = [(n.root, t) for n in self.sel.css("h1") if (t := normalize_text(self._text_of(n)))]
-        h1s = [(el, t) for el, t in h1s if _plausible_headline(t, site) and not _in_page_chrome(el)]
-        if not h1s:
-            return None
+        h1s = self._headings("h1", site)
         metas = _unique(normalize_text(v) or "" for v in self.meta.meta_all("og:title"))
         ld = normalize_text(self.meta.ld("headline") if isinstance(self.meta.ld("headline"), str) else None)
         page_title = normalize_text(self.sel.xpath("//title/text()").get())
         references = [r for r in (ld, *metas, normalize_text(self.meta.meta("twitter:title")), page_title) if r]
-        for reference in references:
-            best = max(h1s, key=lambda h: _overlap(h[1], reference))
-            if _overlap(best[1], reference) >= 0.6:
-                return best[0]
+        agreeing = self._agreeing(h1s, references)
+        if agreeing is not None:
+            return agreeing
+        # No h1 the metadata agrees with: the headline may be an h2-h4 or a div.title (print versions, portals
+        # whose h1 is the site's name), or the metadata may be stale.
+        others = self._headings("h2|h3|h4|*[@itemprop='headline']|*[contains(concat(' ', normalize-space(@class), "
+                                "' '), ' title ') or contains(@class, 'news-title') or contains(@class, 'title-news')"
+                                " or contains(@class, 'post-title') or contains(@class, 'entry-title')]", site)
+        agreeing = self._agreeing(others, references)
+        if agreeing is not None:
+            return agreeing
         in_article = [el for el, _ in h1s if _in_article(el)]
         if in_article:
             return in_article[0]
-        return h1s[0][0] if not references else None
+        if h1s and not references:
+            return h1s[0][0]
+        titled = [el for el, _ in others if el.tag not in ("h2", "h3", "h4") and _in_article_flow(el)]
+        if titled and not any(_overlap(self._strip_site_suffix(r), site or r) < 1 for r in references if site):
+            return titled[0]
+        return titled[0] if titled and _unreliable_title(page_title, site) else None
+
+    def _headings(self, what: str, site: str) -> list[tuple[Any, str]]:
+        found = []
+        for node in self.sel.xpath(f"//body//{what}" if "|" not in what else
+                                   "|".join(f"//body//{w}" for w in what.split("|"))):
+            text = normalize_text(self._text_of(node))
+            if text and _plausible_headline(text, site) and not _in_page_chrome(node.root):
+                found.append((node.root, text))
+        return found
+
+    @staticmethod
+    def _agreeing(candidates: list[tuple[Any, str]], references: list[str]) -> Any:
+        for reference in references:
+            if not candidates:
+                return None
+            best = max(candidates, key=lambda h: _overlap(h[1], reference))
+            if _overlap(best[1], reference) >= 0.6:
+                return best[0]
+        return None
 
     def _strip_site_suffix(self, title: str) -> str:
         """«عنوان - خبرگزاری ...» or «خبرگزاری ... - عنوان»: the headline is the longest part."""
@@ -305,24 +333,24 @@ class ArticleParser:
             date = _JALALI_IN_TEXT.search(line)
             if date and len(line) - len(date.group(0)) < 25:  # a date line with a label or weekday
                 continue
-            bare = _READ_MORE_LINE.sub("", line).strip()
-            if bare and bare in link_texts and len(bare.split()) >= 3:
+            if _mostly_links(line, link_texts):
                 continue
             kept.append(line)
         while kept and _RELATED_LINE.match(kept[-1]) and len(kept) > 1:
             kept.pop()
         return kept
 
-    def _link_texts(self) -> set[str]:
+    def _link_texts(self) -> list[str]:
+        """The page's link texts of three words or more, longest first (for :func:`_mostly_links`)."""
         texts = set()
         for a in self.sel.root.iter("a"):
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:")):
                 continue
             text = normalize_text(a.text_content())
-            if text:
+            if text and len(text.split()) >= 3:
                 texts.add(text)
-        return texts
+        return sorted(texts, key=len, reverse=True)
 
     def body(self) -> str | None:
         return "\n".join(self.body_lines()) or None
@@ -560,6 +588,26 @@ _ARTICLE_MARK = re.compile(r"(?:news|article|post|story|content|item|entry|detai
                            r"(?:body|content|detail|text|main|page|single|view|wrapper|container|inner)?", re.I)
 
 
+_NOT_WORDS = re.compile(r"[\s0-9۰-۹٠-٩:：/\-–—|،,.()«»\"“”']+")
+
+
+def _mostly_links(line: str, link_texts: list[str]) -> bool:
+    """A line made of link texts plus at most a time, a date or a label («۱۱:۵۹ …», «بیشتر بخوانید: …»): a
+    headline list or a read-more pointer that lost its links in extraction, not a paragraph of the story."""
+    rest = _READ_MORE_LINE.sub("", line)
+    found = False
+    for text in link_texts:
+        if len(text) > len(rest):
+            continue
+        if text in rest:
+            rest = rest.replace(text, " ")
+            found = True
+    if not found:
+        return False
+    left = _NOT_WORDS.sub("", rest)
+    return len(left) <= max(3, len(_NOT_WORDS.sub("", line)) // 10)
+
+
 def _is_date_line(text: str) -> bool:
     """A line that is a date with a label or a weekday around it, not a sentence."""
     match = _JALALI_IN_TEXT.search(text)
@@ -586,6 +634,19 @@ def _in_page_chrome(el: Any) -> bool:
         el = el.getparent()
         depth += 1
     return False
+
+
+def _unreliable_title(page_title: str | None, site: str) -> bool:
+    """A ``<title>`` that names the site or the page kind only («دی اسپورت - نسخه چاپی»), not the story."""
+    if not page_title:
+        return True
+    parts = [p.strip() for p in re.split(r"\s[-|–:]\s", page_title) if p.strip()]
+    return all(len(p.split()) <= 3 or (site and p in site) or "نسخه چاپی" in p for p in parts)
+
+
+def _in_article_flow(el: Any) -> bool:
+    """In the page's main flow: not in a header, footer, navigation or side box."""
+    return not _in_page_chrome(el) and not _in_chrome(el)
 
 
 def _in_article(el: Any) -> bool:
