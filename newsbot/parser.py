@@ -281,6 +281,10 @@ class ArticleParser:
         description = normalize_text(self.meta.meta("description", "og:description", "twitter:description")
                                      or (self.meta.ld("description") if isinstance(self.meta.ld("description"), str)
                                          else None)) or ""
+        if description and len(description.split()) >= 8:
+            found = self._lead_agreeing_with(node, description)
+            if found:
+                return found
         for el in _neighbours(node, before=False):
             text = normalize_text(self._text_of_el(el))
             if not text or _is_date_line(text) or _NEWS_CODE_TEXT.search(text) or _is_meta_line(el, text):
@@ -293,6 +297,33 @@ class ArticleParser:
             marked = bool(_LEAD_MARK.search(f"{el.get('class', '')} {el.get('id', '')}")) or el.tag in ("h2", "h3",
                                                                                                      "h4", "strong")
             if agrees or (marked and not _inside_body(el)):
+                return text
+            return None
+        return None
+
+    def _lead_agreeing_with(self, node: Any, description: str) -> str | None:
+        """The first block after the headline whose text is the description meta: the lead, wherever the page put
+        it (after the image and the share bar, or bold at the top of the text). A plain paragraph among the
+        story's paragraphs is not taken even then: many sites copy their first paragraph into the description."""
+        blocks = 0
+        for el in node.xpath("following::*[position() <= 80]"):
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag not in _LEAD_TAGS or _is_junk_box(el) or _in_chrome(el):
+                continue
+            text = normalize_text(el.text_content())
+            if not text:
+                continue
+            words = len(text.split())
+            if words > 150:
+                continue  # a container of the whole story
+            blocks += 1
+            if blocks > 12:
+                return None
+            if _overlap(text, description) < 0.8 or not 0.6 <= words / max(1, len(description.split())) <= 1.7:
+                continue
+            text = normalize_text(self._text_of_el(el)) or text
+            if tag != "p" or _all_bold(el) or _LEAD_MARK.search(f"{el.get('class', '')} {el.get('id', '')}") \
+                    or _story_paragraphs(el) < 3:
                 return text
             return None
         return None
@@ -606,6 +637,24 @@ def _mostly_links(line: str, link_texts: list[str]) -> bool:
         return False
     left = _NOT_WORDS.sub("", rest)
     return len(left) <= max(3, len(_NOT_WORDS.sub("", line)) // 10)
+
+
+_LEAD_TAGS = frozenset("p div h2 h3 h4 h5 strong b span section blockquote".split())
+
+
+def _all_bold(el: Any) -> bool:
+    """The whole text of a paragraph is in <strong>/<b> (a lead printed bold at the top of the text)."""
+    text = "".join((el.text_content() or "").split())
+    bold = "".join("".join((b.text_content() or "").split()) for b in el.iter("strong", "b"))
+    return bool(text) and len(bold) >= 0.9 * len(text)
+
+
+def _story_paragraphs(el: Any) -> int:
+    """How many substantial paragraphs stand beside this one: three or more make it one of the story's."""
+    parent = el.getparent()
+    if parent is None:
+        return 0
+    return sum(1 for p in parent.iterchildren("p") if len((p.text_content() or "").split()) >= 12)
 
 
 def _is_date_line(text: str) -> bool:
