@@ -173,7 +173,10 @@ def block_lines(container: _Element) -> list[str]:
     return out
 
 
-_PAGE_CHROME = frozenset("nav header footer aside form".split())
+_PAGE_CHROME = frozenset("nav header footer aside".split())
+# A form is furniture when it is a search, login or comment form; ASP.NET WebForms pages wrap the whole page,
+# article included, in one <form>, which is not.
+_SMALL_FORM = 400
 _SKIP_TEXT = frozenset("script style noscript template svg head".split())
 
 
@@ -194,7 +197,10 @@ def chrome_text(tree: _Element) -> str:
             tag = el.tag if isinstance(el.tag, str) else ""
             if not tag or tag in _SKIP_TEXT:
                 continue
-            if tag in _PAGE_CHROME or _is_junk(el):
+            if tag == "form" and len(el.text_content() or "") < _SMALL_FORM:
+                boxes.append(normalize_text(" ".join(el.itertext())) or "")
+                continue
+            if tag in _PAGE_CHROME or (tag != "form" and _is_junk(el)):
                 text = " ".join(el.itertext())
                 if len(text) <= limit:
                     boxes.append(normalize_text(text) or "")

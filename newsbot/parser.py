@@ -361,6 +361,8 @@ class ArticleParser:
         for line in lines:
             if line in chrome or line in heads or _NEWS_CODE_TEXT.match(line):
                 continue
+            if (_NEWS_CODE_TEXT.search(line) or _VISITS.search(line)) and len(line.split()) <= 16:
+                continue  # «۱۴۰۳/۰۵/۱۴ - ۱۰:۳۰ | کد خبر: ۶۲۳۸۴۱۷ | تعداد بازدید: ۸۴۲»: the meta bar
             date = _JALALI_IN_TEXT.search(line)
             if date and len(line) - len(date.group(0)) < 25:  # a date line with a label or weekday
                 continue
@@ -465,8 +467,14 @@ class ArticleParser:
         clock), update stamps («به‌روزرسانی»), and dates inside comments, related lists, menus and tickers.
         """
         root = self.sel.root
-        headline = next(iter(root.iter("h1")), None)
+        headline = self.headline_node() if self.selectors is GENERIC_SELECTORS else None
+        if headline is None:
+            headline = next(iter(root.iter("h1")), None)
         after_headline = headline is None
+        # The headline's box (its parent's parent): a date printed there is the story's, not a sidebar item's.
+        box = headline.getparent() if headline is not None else None
+        box = box.getparent() if box is not None and box.getparent() is not None else box
+        near = set(box.iter()) if box is not None and len(box.text_content() or "") < 3000 else set()
         ranked: list[tuple[int, int, str]] = []
         order = 0
         for el in root.iter():
@@ -487,7 +495,8 @@ class ArticleParser:
                 if label:
                     match = _JALALI_IN_TEXT.search(text, label.end() if label.string is text else 0) or match
                 has_time = ":" in match.group(0)
-                rank = (0 if label else 4) + (0 if after_headline else 2) + (0 if has_time else 1)
+                position = 0 if owner in near else 2 if after_headline else 4
+                rank = (0 if label else 6) + position + (0 if has_time else 1)
                 ranked.append((rank, order, match.group(0)))
                 order += 1
         ranked.sort()
@@ -619,6 +628,7 @@ _ARTICLE_MARK = re.compile(r"(?:news|article|post|story|content|item|entry|detai
                            r"(?:body|content|detail|text|main|page|single|view|wrapper|container|inner)?", re.I)
 
 
+_VISITS = re.compile(r"(?:تعداد\s*)?(?:بازدید|بازدیدها)\s*[:：]\s*[0-9۰-۹]")
 _NOT_WORDS = re.compile(r"[\s0-9۰-۹٠-٩:：/\-–—|،,.()«»\"“”']+")
 
 
