@@ -199,6 +199,9 @@ _JALALI_TEXT_RE = re.compile(
 _YMD_RE = re.compile(
     rf"(?P<y>{_DIGIT}{{4}})\s*(?P<sep>[/\-.])\s*(?P<m>{_DIGIT}{{1,2}})\s*(?P=sep)\s*(?P<d>{_DIGIT}{{1,2}})"
 )
+# «93/11/15»: a Jalali Y/M/D with a two-digit year, as old sites print it. Only years 32-99 (1332-1399): a first
+# number that could be a day or a month («02/05/12») is not read as a year, since D/M/Y pages exist too.
+_YY_MD_RE = re.compile(rf"(?P<y>3[2-9]|[4-9][0-9])\s*/\s*(?P<m>{_DIGIT}{{1,2}})\s*/\s*(?P<d>{_DIGIT}{{1,2}})")
 _MDY_RE = re.compile(
     rf"(?P<m>{_DIGIT}{{1,2}})\s*(?P<sep>[/\-.])\s*(?P<d>{_DIGIT}{{1,2}})\s*(?P=sep)\s*(?P<y>{_DIGIT}{{4}})"
 )
@@ -542,6 +545,9 @@ def _parse_numeric(text: str, _now: datetime, original: str) -> date | None:
     match = _YMD_RE.fullmatch(text)
     if match is not None:
         return _build_date(int(match["y"]), int(match["m"]), int(match["d"]), original)
+    match = _YY_MD_RE.fullmatch(text)
+    if match is not None:
+        return _jalali_to_gregorian(1300 + int(match["y"]), int(match["m"]), int(match["d"]), original)
     match = _MDY_RE.fullmatch(text)
     if match is None:
         return None

@@ -40,7 +40,8 @@ _JALALI_IN_TEXT = re.compile(
         date=(
             rf"(?:{_DIGITS}{{1,2}}\s*/?\s*(?:{_MONTHS})(?:\s*‌?ماه)?\s*/?\s*{_DIGITS}{{2,4}}"
             rf"|1[34]{_DIGITS}{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}}"
-            rf"|[۱1][۳۴34][۰-۹0-9]{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}})"
+            rf"|[۱1][۳۴34][۰-۹0-9]{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}}"
+            rf"|(?<![0-9۰-۹/])(?:[3۳][2-9۲-۹]|[4-9۴-۹][0-9۰-۹])/[01۰۱]?[0-9۰-۹]/[0-3۰-۳]?[0-9۰-۹](?![0-9۰-۹/]))"
         ),
         clock=(
             rf"(?:ساعت\s*)?{_DIGITS}{{1,2}}\s*:\s*{_DIGITS}{{2}}(?:\s*:\s*{_DIGITS}{{2}})?"
@@ -356,13 +357,19 @@ class ArticleParser:
         """
         chrome = chrome_text(self.sel.root) if lines else ""
         heads = {h for h in (self.title(), self.kicker(), self.lead()) if h}
-        link_texts = self._link_texts() if lines else set()
+        link_texts = self._link_texts() if lines else []
+        captions = self._captions() if lines else set()
         kept = []
         for line in lines:
             if line in chrome or line in heads or _NEWS_CODE_TEXT.match(line):
                 continue
-            if (_NEWS_CODE_TEXT.search(line) or _VISITS.search(line)) and len(line.split()) <= 16:
+            if (_NEWS_CODE_TEXT.search(line) or _VISITS.search(line) or _NUMBER_LABEL.match(line)) and \
+                    len(line.split()) <= 16:
                 continue  # «۱۴۰۳/۰۵/۱۴ - ۱۰:۳۰ | کد خبر: ۶۲۳۸۴۱۷ | تعداد بازدید: ۸۴۲»: the meta bar
+            if len(line.split()) <= 8 and self._parse(line) is not None:
+                continue  # a date alone on its line («Wednesday, February 04, 2015»)
+            if line in captions:
+                continue
             date = _JALALI_IN_TEXT.search(line)
             if date and len(line) - len(date.group(0)) < 25:  # a date line with a label or weekday
                 continue
@@ -373,15 +380,30 @@ class ArticleParser:
             kept.pop()
         return kept
 
+    def _captions(self) -> set[str]:
+        """Image descriptions (``alt``, ``title``, figcaption) of three words or more: a line that repeats one is a
+        caption that a table layout put in a cell of its own."""
+        found = set()
+        for img in self.sel.root.iter("img"):
+            for attr in ("alt", "title"):
+                text = normalize_text(img.get(attr))
+                if text and len(text.split()) >= 3:
+                    found.add(text)
+        for cap in self.sel.root.iter("figcaption"):
+            text = normalize_text(cap.text_content())
+            if text and len(text.split()) >= 3:
+                found.add(text)
+        return found
+
     def _link_texts(self) -> list[str]:
-        """The page's link texts of three words or more, longest first (for :func:`_mostly_links`)."""
+        """The page's link texts, longest first (for :func:`_mostly_links`)."""
         texts = set()
         for a in self.sel.root.iter("a"):
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:")):
                 continue
             text = normalize_text(a.text_content())
-            if text and len(text.split()) >= 3:
+            if text:
                 texts.add(text)
         return sorted(texts, key=len, reverse=True)
 
@@ -628,6 +650,7 @@ _ARTICLE_MARK = re.compile(r"(?:news|article|post|story|content|item|entry|detai
                            r"(?:body|content|detail|text|main|page|single|view|wrapper|container|inner)?", re.I)
 
 
+_NUMBER_LABEL = re.compile(r"^\s*(?:شماره|کد)\s*(?:خبر|مطلب)?\s*[:：]\s*[0-9۰-۹A-Za-z]+\s*$")
 _VISITS = re.compile(r"(?:تعداد\s*)?(?:بازدید|بازدیدها)\s*[:：]\s*[0-9۰-۹]")
 _NOT_WORDS = re.compile(r"[\s0-9۰-۹٠-٩:：/\-–—|،,.()«»\"“”']+")
 
