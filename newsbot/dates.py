@@ -183,7 +183,7 @@ _SEPARATORS = " \t-–—/|,،:;؛."
 # --- clock time ---------------------------------------------------------------------------------------------------
 
 _TIME_RE = re.compile(
-    rf"(?:(?<!\w)ساعت\s*)?(?<![0-9:])(?P<h>{_DIGIT}{{1,2}}):(?P<m>{_DIGIT}{{2}})(?::(?P<s>{_DIGIT}{{2}}))?(?![0-9:])"
+    rf"(?:(?<!\w)ساعت\s*[:：]?\s*)?(?<![0-9:])(?P<h>{_DIGIT}{{1,2}}):(?P<m>{_DIGIT}{{2}})(?::(?P<s>{_DIGIT}{{2}}))?(?![0-9:])"
     r"(?:\s*(?:"
     + "|".join(f"(?P<{part}>{_alternation(words, escape=False)})" for part, words in _DAY_PART_MARKERS.items())
     + r")(?!\w))?",
@@ -552,6 +552,9 @@ def _parse_numeric(text: str, _now: datetime, original: str) -> date | None:
     if match is None:
         return None
     year = int(match["y"])
+    if year in JALALI_YEARS:
+        # «25/05/1391»: year-last with a Jalali year is day/month/year, as Iranian sites write it.
+        return _jalali_to_gregorian(year, int(match["d"]), int(match["m"]), original)
     if year not in GREGORIAN_YEARS:
         raise DateParseError(
             f"year-last numeric dates are read as Gregorian M/D/Y, but {year} is not a Gregorian year "

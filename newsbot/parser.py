@@ -41,10 +41,11 @@ _JALALI_IN_TEXT = re.compile(
             rf"(?:{_DIGITS}{{1,2}}\s*/?\s*(?:{_MONTHS})(?:\s*‌?ماه)?\s*/?\s*{_DIGITS}{{2,4}}"
             rf"|1[34]{_DIGITS}{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}}"
             rf"|[۱1][۳۴34][۰-۹0-9]{{2}}\s*[/-]\s*{_DIGITS}{{1,2}}\s*[/-]\s*{_DIGITS}{{1,2}}"
-            rf"|(?<![0-9۰-۹/])(?:[3۳][2-9۲-۹]|[4-9۴-۹][0-9۰-۹])/[01۰۱]?[0-9۰-۹]/[0-3۰-۳]?[0-9۰-۹](?![0-9۰-۹/]))"
+            rf"|(?<![0-9۰-۹/])(?:[3۳][2-9۲-۹]|[4-9۴-۹][0-9۰-۹])/[01۰۱]?[0-9۰-۹]/[0-3۰-۳]?[0-9۰-۹](?![0-9۰-۹/])"
+            rf"|(?<![0-9۰-۹/]){_DIGITS}{{1,2}}\s*/\s*{_DIGITS}{{1,2}}\s*/\s*[۱1][۳۴34][0-9۰-۹]{{2}}(?![0-9۰-۹]))"
         ),
         clock=(
-            rf"(?:ساعت\s*)?{_DIGITS}{{1,2}}\s*:\s*{_DIGITS}{{2}}(?:\s*:\s*{_DIGITS}{{2}})?"
+            rf"(?:ساعت\s*[:：]?\s*)?{_DIGITS}{{1,2}}\s*:\s*{_DIGITS}{{2}}(?:\s*:\s*{_DIGITS}{{2}})?"
             r"(?:\s*(?:قبل\s*از\s*ظهر|بعد\s*از\s*ظهر|ق\.?\s*ظ|ب\.?\s*ظ|صبح|بامداد|ظهر|عصر|شب)(?!\w))?"
         ),
     )
@@ -516,10 +517,13 @@ class ArticleParser:
                     continue
                 if label:
                     match = _JALALI_IN_TEXT.search(text, label.end() if label.string is text else 0) or match
-                has_time = ":" in match.group(0)
+                found = match.group(0)
+                if ":" not in found:
+                    found = _with_line_time(owner, found)
+                has_time = ":" in found
                 position = 0 if owner in near else 2 if after_headline else 4
                 rank = (0 if label else 6) + position + (0 if has_time else 1)
-                ranked.append((rank, order, match.group(0)))
+                ranked.append((rank, order, found))
                 order += 1
         ranked.sort()
         return _unique([text for _, _, text in ranked])[:4]
@@ -688,6 +692,20 @@ def _story_paragraphs(el: Any) -> int:
     if parent is None:
         return 0
     return sum(1 for p in parent.iterchildren("p") if len((p.text_content() or "").split()) >= 12)
+
+
+def _with_line_time(owner: Any, found: str) -> str:
+    """A date whose time stands in the next element of its line («تاریخ: <span>25/05/1391</span> | ساعت:
+    <span>10:25</span>»): the date with that time, read from the line's own short text."""
+    line = owner.getparent() if owner is not None and owner.getparent() is not None else owner
+    if line is None:
+        return found
+    text = " ".join((line.text_content() or "").split())
+    if len(text) > 200 or found not in text or len(_JALALI_IN_TEXT.findall(text)) > 1:
+        return found  # a line of several dates: a time beside one of them may belong to the next
+    after = text[text.index(found) + len(found):][:40]
+    clock = re.match(rf"\s*[-/،,|]?\s*(?:ساعت\s*[:：]?\s*)?({_DIGITS}{{1,2}}\s*:\s*{_DIGITS}{{2}})(?![0-9۰-۹])", after)
+    return f"{found} {clock.group(1)}" if clock else found
 
 
 def _is_date_line(text: str) -> bool:

@@ -42,7 +42,7 @@ _TRAILER = re.compile(
     # The heading of a box (latest news, most viewed, comments): alone on a line it is never a story's text.
     r"|(?:آخرین|مهم\s*‌?\s*ترین|پربازدیدترین|پربحث\s*‌?\s*ترین|داغ\s*‌?\s*ترین|برگزیده\s*‌?\s*ترین)\s*"
     r"(?:اخبار|مطالب|خبرها|عناوین)?\s*:?"
-    r"|(?:اخبار|مطالب|خبرهای)\s*(?:مرتبط|برگزیده|داغ|پربازدید|پیشنهادی|فوری)\s*:?|خبر\s*فوری\s*:?"
+    r"|(?:اخبار|مطالب|خبرهای)\s*(?:مرتبط|برگزیده|داغ|پربازدید|پیشنهادی|فوری)\s*:?"
     r"|(?:نظرات\s*(?:شما|کاربران)|ارسال\s*نظر|دیدگاه\s*ها|برچسب\s*‌?\s*ها|کلید\s*واژه\s*‌?\s*ها|تیتر\s*یک)\s*:?"
     r"|تهیه\s*شده\s*در\s*اداره\s*کل\s*رسانه.*"
     # Site footers that land in or under a story: an aggregator's "collected automatically" disclaimer, rights
