@@ -109,7 +109,9 @@ class ArticleParser:
     """
 
     selectors: ClassVar[dict[str, tuple[str, ...]]] = GENERIC_SELECTORS
-    url_patterns: ClassVar[tuple[str, ...]] = (r"/news/(\d+)", r"/(\d{5,})-", r"[?&]id=(\d+)")
+    url_patterns: ClassVar[tuple[str, ...]] = (
+        r"/news/(?!(?:19|20)\d\d/\d)(\d+)", r"/(\d{5,})-", r"[?&](?i:id|nn|p|newsid|news_id|articleid|cnt_id)=(\d+)",
+        r"/(?:node|content|detail|article|post)/(\d+)", r"/(\d{5,})(?:/|$|\.html?)", r"[.-]p(\d{4,})$")
     #: Strings that end a title in og:title and <title> («عنوان - خبرگزاری ...»).
     title_separators: ClassVar[tuple[str, ...]] = (" - ", " | ", " :: ")
 
@@ -529,13 +531,33 @@ class ArticleParser:
         return _unique([text for _, _, text in ranked])[:4]
 
     def category(self) -> str | None:
-        found = self.first_text("category")
-        if found:
-            return found
+        for css in self.chain("category"):
+            for node in self.sel.css(css):
+                text = normalize_text(self._text_of(node))
+                if text and not _HOME_WORD.fullmatch(text) and text != self.title():
+                    return text
+        if self.selectors is GENERIC_SELECTORS:
+            found = self._breadcrumb_section()
+            if found:
+                return found
         section = self.meta.ld("articleSection")
         if isinstance(section, list):
             section = section[0] if section else None
         return normalize_text(section or self.meta.meta("article:section"))
+
+    def _breadcrumb_section(self) -> str | None:
+        """The deepest section a breadcrumb names (not «صفحه نخست», not the story's own title)."""
+        for crumbs in self.sel.css(_BREADCRUMBS):
+            items = [normalize_text(self._text_of(a)) for a in crumbs.css("a, li:not(:has(a)) span, li:not(:has(a))")]
+            items = [t for t in items if t and not _HOME_WORD.fullmatch(t) and t != self.title()
+                     and len(t.split()) <= 6]
+            if items:
+                return items[-1]
+        for node in self.sel.css(_SECTION_LABELS):
+            text = normalize_text(self._text_of(node))
+            if text and not _HOME_WORD.fullmatch(text) and len(text.split()) <= 5:
+                return _SECTION_PREFIX.sub("", text)
+        return None
 
     def tags(self) -> list[str]:
         found = self.all_texts("tags")
@@ -654,6 +676,12 @@ _ARTICLE_MARK = re.compile(r"(?:news|article|post|story|content|item|entry|detai
                            r"(?:body|content|detail|text|main|page|single|view|wrapper|container|inner)?", re.I)
 
 
+_HOME_WORD = re.compile(r"صفحه\s*(?:نخست|اصلی)|خانه|خانه\s*اصلی|home|اخبار|»|›|/", re.I)
+_BREADCRUMBS = (".breadcrumb, .breadcrumbs, .news_path, .news-path, .news_path2, [itemtype*=BreadcrumbList], "
+                "nav[aria-label*=readcrumb], .path, #breadcrumb, .crumbs")
+_SECTION_LABELS = ("span.cat, .cat a, [class*=metabar-cat], .itemCategory a, .news-cat, .post-category a, "
+                   ".entry-category a, .category-name, .service-name, .section-name")
+_SECTION_PREFIX = re.compile(r"^(?:سرویس|گروه|دسته\s*‌?\s*بندی|بخش)\s*[:：]\s*")
 _NUMBER_LABEL = re.compile(r"^\s*(?:شماره|کد)\s*(?:خبر|مطلب)?\s*[:：]\s*[0-9۰-۹A-Za-z]+\s*$")
 _VISITS = re.compile(r"(?:تعداد\s*)?(?:بازدید|بازدیدها)\s*[:：]\s*[0-9۰-۹]")
 _NOT_WORDS = re.compile(r"[\s0-9۰-۹٠-٩:：/\-–—|،,.()«»\"“”']+")
