@@ -74,7 +74,7 @@ _ROLE_WORDS = ("خبرنگار", "گروه", "سرویس", "دبیر", "دبیر
 GENERIC_SELECTORS: dict[str, tuple[str, ...]] = {
     "title": ("h1[itemprop=headline]", "[itemprop=headline] a", "div[itemprop=headline]"),
     "kicker": (".rutitr", ".kicker", ".uptitle", ".up-title", ".rotitr", ".news-rutitr", ".news-rotitr", ".rootitr",
-               ".pretitle", ".pre-title", ".overtitle", ".supertitle", ".surtitle", ".lid-title"),
+               ".overtitle", ".supertitle", ".surtitle", ".lid-title"),
     "lead": (".lead", ".introtext", ".summary", ".news-lead", ".subtitle", ".item-summary", ".teaser", ".news-summary",
              ".lead-text", ".abstract", ".excerpt", ".news-lid", ".lid"),
     "body": ("[itemprop=articleBody]",),
@@ -312,7 +312,7 @@ class ArticleParser:
         blocks = 0
         for el in node.xpath("following::*[position() <= 80]"):
             tag = el.tag if isinstance(el.tag, str) else ""
-            if tag not in _LEAD_TAGS or _is_junk_box(el) or _in_chrome(el):
+            if tag not in _LEAD_TAGS or _is_junk_box(el):
                 continue
             text = normalize_text(el.text_content())
             if not text:
@@ -753,6 +753,8 @@ def _in_page_chrome(el: Any) -> bool:
     depth = 0
     while el is not None and depth < 15:
         tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("body", "html"):
+            return False
         if tag in ("header", "nav", "footer", "aside") and not _in_article(el):
             return True
         marker = f"{el.get('class', '')} {el.get('id', '')}"
@@ -847,10 +849,15 @@ def _own_text(el: Any) -> str:
 
 
 def _in_chrome(el: Any) -> bool:
-    """Whether an element sits in a box whose dates are not the article's (comments, lists, menus)."""
+    """Whether an element sits in a box whose dates are not the article's (comments, lists, menus).
+
+    ``<body>`` and ``<html>`` are not boxes: CMSs put layout words on them («one-sidebar sidebar-second»).
+    """
     depth = 0
     while el is not None and depth < 12:
         tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in ("body", "html"):
+            return False
         if tag in ("nav", "aside"):
             return True
         marker = f"{el.get('class', '')} {el.get('id', '')}"
