@@ -67,6 +67,8 @@ _CHROME_BOX = re.compile(
     re.I,
 )
 _ATTRIBUTION = re.compile(r"به\s+گزارش\s+([^،,:.\n]{2,80}?)\s*[،,]")
+# «… به نقل از خبرگزاری مهر،»: a republisher credits the source it copied; that source is the attribution.
+_QUOTED_FROM = re.compile(r"به\s+نقل\s+از\s+([^،,:.\n]{2,60}?)\s*[،,]")
 _AUTHOR_LABEL = re.compile(r"^(?:نویسنده|نویسندگان|خبرنگار|گزارش|گزارشگر|ترجمه|مترجم|به\s*قلم|گفت‌وگو|تنظیم)\s*[:：]\s*")
 _ROLE_WORDS = ("خبرنگار", "گروه", "سرویس", "دبیر", "دبیرخانه")
 
@@ -610,8 +612,9 @@ class ArticleParser:
                 match = _NEWS_CODE_TEXT.search(text) or re.search(rf"({_DIGITS}{{3,20}})", text)
                 if match:
                     return ascii_digits(match.group(1))
-        for text in self.sel.xpath("//body//text()[contains(., 'کد')]").getall():
-            match = _NEWS_CODE_TEXT.search(text)
+        for node in self.sel.xpath("//body//*[contains(text(), 'کد')]"):
+            # «کد خبر: <span>r9Xb3</span>»: the label and the code are often in two elements of one line.
+            match = _NEWS_CODE_TEXT.search(" ".join(node.xpath(".//text()").getall())[:200])
             if match:
                 return ascii_digits(match.group(1))
         canonical = self.meta.canonical
@@ -625,6 +628,9 @@ class ArticleParser:
     def attribution(self) -> str | None:
         for line in self.body_lines()[:3]:
             match = _ATTRIBUTION.search(line)
+            quoted = _QUOTED_FROM.search(line)
+            if quoted and (not match or quoted.start() <= match.end() + 1):
+                return source_of(quoted.group(1))
             if match:
                 return source_of(match.group(1))
         return None
