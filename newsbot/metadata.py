@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
 logger = logging.getLogger(__name__)
@@ -41,19 +42,30 @@ class PageMeta:
         return self.jsonld.get(key)
 
 
+_METAS = etree.XPath("//meta[@content]")
+_CANONICAL = etree.XPath("//link[@rel='canonical']/@href", smart_strings=False)
+_JSONLD = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
+
+
 def read_meta(sel: Selector) -> PageMeta:
-    """Collect metas (by ``property``, ``name`` or ``itemprop``), the article JSON-LD object and the canonical link."""
+    """Collect metas (by ``property``, ``name`` or ``itemprop``), the article JSON-LD object and the canonical link.
+
+    Read with compiled XPath on the lxml tree: once per page, but parsel would wrap each of a page's hundred
+    metas in a Selector of its own.
+    """
     metas: dict[str, list[str]] = {}
-    for node in sel.xpath("//meta[@content]"):
-        key = node.attrib.get("property") or node.attrib.get("name") or node.attrib.get("itemprop")
+    root = sel.root
+    for node in _METAS(root):
+        key = node.get("property") or node.get("name") or node.get("itemprop")
         if key:
-            metas.setdefault(key.strip().lower(), []).append(node.attrib["content"])
-    canonical = sel.xpath("//link[@rel='canonical']/@href").get()
-    return PageMeta(metas=metas, jsonld=_article_jsonld(sel), canonical=canonical.strip() if canonical else None)
+            metas.setdefault(key.strip().lower(), []).append(node.get("content"))
+    canonical = _CANONICAL(root)
+    return PageMeta(metas=metas, jsonld=_article_jsonld(root),
+                    canonical=canonical[0].strip() if canonical else None)
 
 
-def _article_jsonld(sel: Selector) -> dict[str, Any]:
-    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+def _article_jsonld(root: Any) -> dict[str, Any]:
+    for raw in _JSONLD(root):
         try:
             data = json.loads(raw, strict=False)
         except ValueError:

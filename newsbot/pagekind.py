@@ -31,12 +31,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.etree import _Element
 from parsel import Selector
+
+from newsbot.record import BODY_FROM
 
 REASONS = ("soft_404", "error_page", "login", "home", "tag", "listing")
 
@@ -144,6 +147,8 @@ def classify(sel: Selector, url: str, record: Mapping[str, Any]) -> Verdict | No
         return verdict
     if page.article_meta and page.body_words >= SUBSTANTIAL_WORDS:
         return None  # most articles end here, before the walk over the page's links
+    if record.get(BODY_FROM) == "container":
+        return None  # a site's own article container held the text: the URL and the markup say article
     return _login(page) or _listing(page)
 
 
@@ -180,7 +185,7 @@ def _error(page: _Page) -> Verdict | None:
 
 
 def _login(page: _Page) -> Verdict | None:
-    if not page.sel.xpath(_PASSWORD) or page.prose_words >= SUBSTANTIAL_WORDS:
+    if not _xp(_PASSWORD)(page.root) or page.prose_words >= SUBSTANTIAL_WORDS:
         return None
     for where, text in page.headlines:
         if _LOGIN_TITLE.match(text):
@@ -227,6 +232,7 @@ class _Page:
 
     def __init__(self, sel: Selector, url: str, record: Mapping[str, Any]) -> None:
         self.sel = sel
+        self.root = sel.root
         self.url = url
         self.record = record
 
@@ -242,9 +248,9 @@ class _Page:
     def headlines(self) -> list[tuple[str, str]]:
         """(where, folded text) of the page's names for itself: title segments, og:title, h1s, the record's."""
         found: list[tuple[str, str]] = []
-        title = _fold(self.sel.xpath("//title/text()").get())
+        title = _fold(_one(self.root, "//title/text()"))
         found += [("the title", part) for part in _segments(title)]
-        og = _fold(self.sel.xpath("//meta[@property='og:title']/@content").get())
+        og = _fold(_one(self.root, "//meta[@property='og:title']/@content"))
         found += [("og:title", part) for part in _segments(og)]
         found += [("the h1", _fold(h.text_content())) for h in _first(self.sel.root.iter("h1"), 3)]
         found.append(("the headline", _fold(self.record.get("title"))))
@@ -262,10 +268,10 @@ class _Page:
     @cached_property
     def meta(self) -> tuple[bool, bool, str | None]:
         """(article metadata present, collection metadata present, og:type)."""
-        og_type = (self.sel.xpath("//meta[@property='og:type']/@content").get() or "").strip().lower() or None
-        types = {t.lower() for raw in self.sel.xpath("//script[@type='application/ld+json']/text()").getall()
+        og_type = (_one(self.root, "//meta[@property='og:type']/@content") or "").strip().lower() or None
+        types = {t.lower() for raw in _xp("//script[@type='application/ld+json']/text()")(self.root)
                  for t in _LD_TYPE.findall(raw)}
-        article = og_type == "article" or bool(types & _ARTICLE_TYPES) or bool(self.sel.xpath(_ARTICLE_MARKUP))
+        article = og_type == "article" or bool(types & _ARTICLE_TYPES) or bool(_xp(_ARTICLE_MARKUP)(self.root))
         return article, bool(types & _LISTING_TYPES), og_type
 
     @property
@@ -345,8 +351,8 @@ class _Page:
 
     @cached_property
     def canonical_is_root(self) -> bool:
-        link = self.sel.xpath("//link[@rel='canonical']/@href").get() or \
-            self.sel.xpath("//meta[@property='og:url']/@content").get()
+        link = _one(self.root, "//link[@rel='canonical']/@href") or \
+            _one(self.root, "//meta[@property='og:url']/@content")
         if not link:
             return False
         split = urlsplit(urljoin(self.url, link.strip()))
@@ -433,6 +439,17 @@ def _segments(title: str) -> list[str]:
     """A page title's parts: «صفحه یافت نشد - ایسنا» is the message and the site's name."""
     parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     return parts if len(parts) > 1 else [title]
+
+
+@lru_cache(maxsize=64)
+def _xp(query: str) -> etree.XPath:
+    """XPath compiled once, run on lxml directly: parsel would wrap every result in a Selector."""
+    return etree.XPath(query, smart_strings=False)
+
+
+def _one(root: Any, query: str) -> str | None:
+    found = _xp(query)(root)
+    return found[0] if found else None
 
 
 def _first(items: Any, n: int) -> list[Any]:

@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import unquote, urljoin
 
+from lxml import etree
 from parsel import Selector
 
 from newsbot import dates
 from newsbot.body import block_lines, chrome_text, trafilatura_lines
 from newsbot.metadata import PageMeta, ld_keywords, ld_names, ld_url, read_meta
-from newsbot.record import RAW_MODIFIED, RAW_PUBLISHED, empty_record
+from newsbot.record import BODY_FROM, RAW_MODIFIED, RAW_PUBLISHED, empty_record
+from newsbot.selectors import PageIndex, compiled
 from newsbot.text import ascii_digits, normalize_text
 
 SelectorMap = Mapping[str, Sequence[str]]
@@ -89,6 +91,11 @@ GENERIC_SELECTORS: dict[str, tuple[str, ...]] = {
 }
 
 
+@functools.lru_cache(maxsize=256)
+def _xpath(query: str) -> etree.XPath:
+    return etree.XPath(query, smart_strings=False)
+
+
 def memo(method):
     """Cache a field method per parser instance: fields consult each other (lead checks title, body drops both)."""
 
@@ -133,15 +140,29 @@ class ArticleParser:
         self._site = site_selectors or {}
         self._patterns = tuple(url_patterns) + self.url_patterns
         self._memo: dict[str, Any] = {}
+        self._index: PageIndex | None = None
+        self._body_from = "generic"
 
     # ---- helpers ---------------------------------------------------------------------------------------------
     def chain(self, name: str) -> tuple[str, ...]:
         """Selectors for a field: the site's, then the family's."""
         return tuple(self._site.get(name, ())) + tuple(self.selectors.get(name, ()))
 
+    @property
+    def index(self) -> PageIndex:
+        """The page's class/id/itemprop tokens, read once: selectors naming absent tokens are never run."""
+        if self._index is None:
+            self._index = PageIndex(self.sel.root)
+        return self._index
+
+    def select(self, css: str, root: Any = None) -> list[Any]:
+        """Elements (or strings for ``::attr()``/``::text``) matching a CSS selector, without scanning the page
+        when it cannot match (see newsbot.selectors)."""
+        return self.index.select(css, root)
+
     def first_text(self, name: str) -> str | None:
         for css in self.chain(name):
-            for node in self.sel.css(css):
+            for node in self.select(css):
                 text = normalize_text(self._text_of(node))
                 if text:
                     return text
@@ -149,19 +170,21 @@ class ArticleParser:
 
     def all_texts(self, name: str) -> list[str]:
         for css in self.chain(name):
-            values = [normalize_text(self._text_of(n)) for n in self.sel.css(css)]
+            values = [normalize_text(self._text_of(n)) for n in self.select(css)]
             values = [v for v in values if v]
             if values:
                 return _unique(values)
         return []
 
     @staticmethod
-    def _text_of(node: Selector) -> str:
+    def _text_of(node: Any) -> str:
         """An element's text as a reader sees it: inline tags joined without spaces (``کتاب<b>‌ها</b>``),
         blocks and ``<br>`` as spaces."""
-        if isinstance(node.root, str):  # ::attr() / ::text result
-            return node.root
-        return " ".join(block_lines(node.root)) if node.root is not None else ""
+        if isinstance(node, Selector):
+            node = node.root
+        if isinstance(node, str):  # ::attr() / ::text result
+            return node
+        return " ".join(block_lines(node)) if node is not None else ""
 
     def absolute(self, link: str | None) -> str | None:
         if not link:
@@ -178,10 +201,10 @@ class ArticleParser:
         if node is not None:
             return normalize_text(self._text_of_el(node))
         meta = normalize_text(self.meta.ld("headline") or self.meta.meta("og:title", "twitter:title"))
-        page_title = normalize_text(self.sel.xpath("//title/text()").get())
+        page_title = self._page_title()
         if meta:
             return self._strip_site_suffix(meta)
-        h1s = [t for t in (normalize_text(self._text_of(n)) for n in self.sel.css("h1")) if t]
+        h1s = [t for t in (normalize_text(self._text_of(n)) for n in self.sel.root.iter("h1")) if t]
         if h1s:
             return h1s[0]
         return self._strip_site_suffix(page_title) if page_title else None
@@ -199,7 +222,7 @@ class ArticleParser:
         h1s = self._headings("h1", site)
         metas = _unique(normalize_text(v) or "" for v in self.meta.meta_all("og:title"))
         ld = normalize_text(self.meta.ld("headline") if isinstance(self.meta.ld("headline"), str) else None)
-        page_title = normalize_text(self.sel.xpath("//title/text()").get())
+        page_title = self._page_title()
         references = [r for r in (ld, *metas, normalize_text(self.meta.meta("twitter:title")), page_title) if r]
         agreeing = self._agreeing(h1s, references)
         if agreeing is not None:
@@ -222,13 +245,16 @@ class ArticleParser:
             return titled[0]
         return titled[0] if titled and _unreliable_title(page_title, site) else None
 
+    def _page_title(self) -> str | None:
+        found = _xpath("//title/text()")(self.sel.root)
+        return normalize_text(found[0]) if found else None
+
     def _headings(self, what: str, site: str) -> list[tuple[Any, str]]:
         found = []
-        for node in self.sel.xpath(f"//body//{what}" if "|" not in what else
-                                   "|".join(f"//body//{w}" for w in what.split("|"))):
+        for node in _xpath("|".join(f"//body//{w}" for w in what.split("|")))(self.sel.root):
             text = normalize_text(self._text_of(node))
-            if text and _plausible_headline(text, site) and not _in_page_chrome(node.root):
-                found.append((node.root, text))
+            if text and _plausible_headline(text, site) and not _in_page_chrome(node):
+                found.append((node, text))
         return found
 
     @staticmethod
@@ -340,10 +366,12 @@ class ArticleParser:
     @memo
     def body_lines(self) -> list[str]:
         for css in self.chain("body"):
-            for node in self.sel.css(css):
-                lines = block_lines(node.root)
+            for node in self.select(css):
+                lines = block_lines(node)
                 if lines:
+                    self._body_from = "container"
                     return self._drop_heading_lines(lines)
+        self._body_from = "generic"
         return self._clean_generic_lines(trafilatura_lines(self.sel.root, self.url))
 
     def _drop_heading_lines(self, lines: list[str]) -> list[str]:
@@ -419,7 +447,7 @@ class ArticleParser:
         """Raw date strings in trust order; the dates pipeline picks the first valid, non-future one."""
         found: list[str] = []
         for css in self.chain("date"):
-            for text in (self._text_of(n) for n in self.sel.css(css)):
+            for text in (self._text_of(n) for n in self.select(css)):
                 # A date box often carries more than the date («... - ۱۸:۳۳ 30 December 2025», a label, a
                 # weekday): the Jalali date in it is the candidate, the whole text the fallback.
                 match = _JALALI_IN_TEXT.search(text or "")
@@ -429,9 +457,9 @@ class ArticleParser:
         found.append(self.meta.ld("datePublished"))
         found.append(self.meta.meta("article:published_time", "og:article:published_time", "datepublished",
                                     "og:published_time", "pubdate", "publishdate", "date"))
-        found += self.sel.css("[itemprop=datePublished]::attr(datetime)").getall()
-        found += self.sel.css("[itemprop=datePublished]::attr(content)").getall()
-        found += self.sel.css("time[datetime]::attr(datetime)").getall()[:1]
+        found += self.select("[itemprop=datePublished]::attr(datetime)")
+        found += self.select("[itemprop=datePublished]::attr(content)")
+        found += _xpath("//time/@datetime")(self.sel.root)[:1]
         found = _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
         # A date without a time («2024-04-02») is worse than a visible date with one: it goes last.
         found = [f for f in found if not _DAY_ONLY.fullmatch(f)] + [f for f in found if _DAY_ONLY.fullmatch(f)]
@@ -481,8 +509,8 @@ class ArticleParser:
             self.meta.ld("dateModified"),
             self.meta.meta("article:modified_time", "og:article:modified_time", "datemodified", "og:updated_time"),
         ]
-        found += self.sel.css("[itemprop=dateModified]::attr(datetime)").getall()
-        found += self.sel.css("[itemprop=dateModified]::attr(content)").getall()
+        found += self.select("[itemprop=dateModified]::attr(datetime)")
+        found += self.select("[itemprop=dateModified]::attr(content)")
         return _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
 
     @memo
@@ -534,7 +562,7 @@ class ArticleParser:
 
     def category(self) -> str | None:
         for css in self.chain("category"):
-            for node in self.sel.css(css):
+            for node in self.select(css):
                 text = normalize_text(self._text_of(node))
                 if text and not _HOME_WORD.fullmatch(text) and text != self.title():
                     return text
@@ -549,13 +577,14 @@ class ArticleParser:
 
     def _breadcrumb_section(self) -> str | None:
         """The deepest section a breadcrumb names (not «صفحه نخست», not the story's own title)."""
-        for crumbs in self.sel.css(_BREADCRUMBS):
-            items = [normalize_text(self._text_of(a)) for a in crumbs.css("a, li:not(:has(a)) span, li:not(:has(a))")]
+        for crumbs in self.select(_BREADCRUMBS):
+            items = [normalize_text(self._text_of(a)) for a in
+                     compiled("a, li:not(:has(a)) span, li:not(:has(a))")(crumbs)]
             items = [t for t in items if t and not _HOME_WORD.fullmatch(t) and t != self.title()
                      and len(t.split()) <= 6]
             if items:
                 return items[-1]
-        for node in self.sel.css(_SECTION_LABELS):
+        for node in self.select(_SECTION_LABELS):
             text = normalize_text(self._text_of(node))
             if text and not _HOME_WORD.fullmatch(text) and len(text.split()) <= 5:
                 return _SECTION_PREFIX.sub("", text)
@@ -588,8 +617,7 @@ class ArticleParser:
 
     def image(self) -> str | None:
         for css in self.chain("image"):
-            for node in self.sel.css(css):
-                root = node.root
+            for root in self.select(css):
                 if isinstance(root, str):
                     link = root
                 else:
@@ -607,14 +635,14 @@ class ArticleParser:
             if match:
                 return ascii_digits(match.group(1))
         for css in self.chain("news_code"):
-            for node in self.sel.css(css):
+            for node in self.select(css):
                 text = self._text_of(node)
                 match = _NEWS_CODE_TEXT.search(text) or re.search(rf"({_DIGITS}{{3,20}})", text)
                 if match:
                     return ascii_digits(match.group(1))
-        for node in self.sel.xpath("//body//*[contains(text(), 'کد')]"):
+        for node in _xpath("//body//*[contains(text(), 'کد')]")(self.sel.root):
             # «کد خبر: <span>r9Xb3</span>»: the label and the code are often in two elements of one line.
-            match = _NEWS_CODE_TEXT.search(" ".join(node.xpath(".//text()").getall())[:200])
+            match = _NEWS_CODE_TEXT.search(" ".join(node.itertext())[:200])
             if match:
                 return ascii_digits(match.group(1))
         canonical = self.meta.canonical
@@ -657,6 +685,7 @@ class ArticleParser:
             attribution=self.attribution(),
             agency=self.agency(),
         )
+        rec[BODY_FROM] = self._body_from if self.selectors is not GENERIC_SELECTORS or self._site else "generic"
         rec[RAW_PUBLISHED] = self.published_candidates()
         rec[RAW_MODIFIED] = self.modified_candidates()
         return rec

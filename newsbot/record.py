@@ -36,6 +36,8 @@ LIST_FIELDS: tuple[str, ...] = ("tags", "authors")
 # Working keys the pipelines consume.
 RAW_PUBLISHED = "_published_raw"
 RAW_MODIFIED = "_modified_raw"
+#: Where the body came from: ``container`` (the site's own article element) or ``generic`` (trafilatura).
+BODY_FROM = "_body_from"
 #: Why the page is not an article (newsbot.pagekind); the validate stage drops the record with this reason.
 NOT_ARTICLE = "_not_article"
 
