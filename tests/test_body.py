@@ -10,7 +10,6 @@ from lxml import etree
 from parsel import Selector
 
 from newsbot import NotAnArticle, extract_article
-from newsbot import body as body_module
 from newsbot.body import block_lines, chrome_text, trafilatura_lines
 
 SPIDER_URL = "https://www.isna.ir/news/1403010100001/x"  # isna's container selectors: the block walk
@@ -134,7 +133,9 @@ def test_trafilatura_recursion_falls_back_to_the_block_walk(monkeypatch: pytest.
     def recurses(*args: object, **kwargs: object) -> str:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(body_module.trafilatura, "extract", recurses)
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "extract", recurses)
     tree = Selector(
         text=f"<html><head><title>عنوان</title></head><body><nav>منو</nav><p>{FIRST}</p><p>{LAST}</p>"
         "<footer>پانویس</footer></body></html>"
