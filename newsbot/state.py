@@ -168,10 +168,14 @@ class StateStore:
         return "settled" if row else None
 
     def mark_seen(self, site: str, news_code: str, url: str | None = None, frontier_key: str | None = None) -> bool:
-        """Record a written article and take it off the frontier; False if it was already there."""
+        """Record a written article and take it off the frontier; False if it was already there.
+
+        The URL is not kept: the output line has it, and a percent-encoded Persian slug was most of the bytes
+        the store spent per article (``url`` stays in the schema, NULL, so older stores open unchanged).
+        """
         cur = self._execute(
-            "INSERT OR IGNORE INTO seen (site, news_code, url, written_at) VALUES (?, ?, ?, ?)",
-            (site, news_code, url, _now()),
+            "INSERT OR IGNORE INTO seen (site, news_code, url, written_at) VALUES (?, ?, NULL, ?)",
+            (site, news_code, _now()),
         )
         self._execute("DELETE FROM frontier WHERE site=? AND key IN (?, ?)", (site, news_code,
                                                                              frontier_key or news_code))
