@@ -149,7 +149,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 # ---- crawl -------------------------------------------------------------------------------------------------------
 def cmd_crawl(args: argparse.Namespace) -> int:
     from newsbot.registry import project_settings, spiders
-    from newsbot.runlock import LockError, LockHeld, RunLock
 
     known = spiders()
     names = list(known) if args.all else args.spiders
@@ -194,19 +193,29 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UsageProblem("; ".join(bad))
 
     state_dir = Path(settings.get("NEWSBOT_STATE_DIR"))
-    lock = RunLock.shared(state_dir / "crawl.lock")
-    try:
-        lock.acquire()
-    except LockHeld as exc:
-        print(f"newsbot: {exc}; exiting (code {EX_TEMPFAIL})", file=sys.stderr)
+    lock = _lock_state(state_dir, "exiting (code 75)")
+    if lock is None:
         return EX_TEMPFAIL
-    except LockError as exc:
-        raise UsageProblem(str(exc)) from None
     try:
         _check_state(state_dir, settings)
         return _run_crawl(settings, names, args, state_dir)
     finally:
         lock.release()
+
+
+def _lock_state(state_dir: Path, when_held: str) -> Any:
+    """The state directory's lock, or None (after one line on stderr) when another crawl holds it."""
+    from newsbot.runlock import LockError, LockHeld, RunLock
+
+    lock = RunLock.shared(state_dir / "crawl.lock")
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        print(f"newsbot: {exc}; {when_held}", file=sys.stderr)
+        return None
+    except LockError as exc:
+        raise UsageProblem(str(exc)) from None
+    return lock
 
 
 def _check_days(args: argparse.Namespace) -> None:
@@ -340,18 +349,12 @@ def cmd_state(args: argparse.Namespace) -> int:
     from newsbot.feeds import output_files
     from newsbot.pipelines import record_key
     from newsbot.registry import project_settings, spiders
-    from newsbot.runlock import LockError, LockHeld, RunLock
     from newsbot.state import StateError, StateStore, rebuild
 
     state_dir = Path(args.state_dir)
-    lock = RunLock.shared(state_dir / "crawl.lock")
-    try:
-        lock.acquire()
-    except LockHeld as exc:
-        print(f"newsbot: {exc}; try again when it has finished", file=sys.stderr)
+    lock = _lock_state(state_dir, "try again when it has finished")
+    if lock is None:
         return EX_TEMPFAIL
-    except LockError as exc:
-        raise UsageProblem(str(exc)) from None
     try:
         if args.action == "check":
             try:

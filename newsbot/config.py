@@ -30,26 +30,17 @@ def problems(settings: Any) -> list[str]:
     for name in list(settings):
         if name.startswith("NEWSBOT_") and name not in _KNOWN:
             out.append(f"unknown setting {name} (newsbot's settings are listed in the README)")
-    for name, low in _INTS.items():
-        if settings.get(name) is None:
-            continue
-        try:
-            value = settings.getint(name)
-        except (TypeError, ValueError):
-            out.append(f"{name} must be a whole number, got {settings.get(name)!r}")
-            continue
-        if value < low:
-            out.append(f"{name} must be at least {low}, got {value}")
-    for name, low in _FLOATS.items():
-        if settings.get(name) is None:
-            continue
-        try:
-            value = settings.getfloat(name)
-        except (TypeError, ValueError):
-            out.append(f"{name} must be a number, got {settings.get(name)!r}")
-            continue
-        if value < low:
-            out.append(f"{name} must be at least {low}, got {value}")
+    for kinds, read, noun in ((_INTS, settings.getint, "a whole number"), (_FLOATS, settings.getfloat, "a number")):
+        for name, low in kinds.items():
+            if settings.get(name) is None:
+                continue
+            try:
+                value = read(name)
+            except (TypeError, ValueError):
+                out.append(f"{name} must be {noun}, got {settings.get(name)!r}")
+                continue
+            if value < low:
+                out.append(f"{name} must be at least {low}, got {value}")
     for name in _BOOLS:
         try:
             settings.getbool(name)
