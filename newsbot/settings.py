@@ -88,8 +88,8 @@ NEWSBOT_FRONTIER_MAX_AGE_DAYS = 14.0
 #: How deep sitemap indexes of sitemap indexes are followed, and how many sitemaps one run reads at most.
 NEWSBOT_SITEMAP_MAX_DEPTH = 3
 NEWSBOT_SITEMAP_MAX_DOCS = 5000
-#: Written articles are fsynced and marked in batches of this many (or every second, whichever comes first).
-NEWSBOT_MARK_BATCH = 50
+#: Written articles are fsynced and marked in batches of this many (or every two seconds, whichever comes first).
+NEWSBOT_MARK_BATCH = 200
 
 # ---- output --------------------------------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
