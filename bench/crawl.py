@@ -1,17 +1,28 @@
-"""A whole crawl against a synthetic ISNA on 127.0.0.1: throughput, and memory over a long run.
+"""A whole crawl against a synthetic ISNA on 127.0.0.1: newsbot against a minimal Scrapy spider, and memory over a
+long run.
 
 A ThreadingHTTPServer in this process serves an ISNA-like site generated on the fly (nothing is written to disk):
 ``/rss`` (a few items), an empty news sitemap, ``/archive`` and ``/archive?page=N`` (50 articles a page, the next
 page linked with ``a[rel=next]``) and ``/news/{13-digit id}/{slug}`` article pages (~20 KB of ISNA markup, Persian
-text varied by id, dated now in Tehran so the spider's 2-day window holds). ``newsbot crawl isna`` runs as a
-subprocess with politeness off and a fresh state directory; its RSS (psutil) and the number of lines written are
-sampled every second. Writes bench/out/crawl.{json,md}.
+text varied by id, dated now in Tehran so the spider's 2-day window holds).
+
+Two crawlers run against it, each as a subprocess with a fresh site of the same size, alternately (newsbot, minimal,
+newsbot, minimal, …): ``newsbot crawl isna`` with politeness off and a fresh state directory, and ``MinimalSpider``
+below, a plain ``scrapy.Spider`` with Scrapy's default settings except the same concurrency and politeness-off
+settings and log level, which follows the same RSS and listing pages and writes the h1 and the body's ``<p>`` texts
+through Scrapy's own JSON Lines feed export: what the engine costs with nothing of newsbot in it. Then one long
+newsbot run for memory. Each crawl's RSS and CPU time (psutil) and the number of lines written are sampled while it
+runs; after each newsbot run the state store's size (``state/seen.sqlite3`` and its ``-wal``) is read.
+Writes bench/out/crawl.{json,md}.
+
+``python bench/crawl.py --minimal-spider URL --feed FILE`` runs the minimal spider alone (what the benchmark starts).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import signal
 import subprocess
@@ -21,18 +32,27 @@ import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from statistics import median
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
-import psutil
+import scrapy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OUT, md_table, write_out
+# ``common`` (which imports newsbot.encoding) and psutil are imported where the benchmark uses them, not here, so
+# the minimal spider's process (``--minimal-spider``) loads no newsbot module at all.
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 PER_PAGE = 50
+#: newsbot's throughput over the minimal spider's (steady articles/s, median of the pairs) should be at least this.
+TARGET_RATIO = 0.75
+#: The settings both crawlers get: concurrency, politeness off, robots.txt off (both also log warnings only).
+SHARED_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "ROBOTSTXT_OBEY": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "CONCURRENT_REQUESTS": 16,
+}
 _FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _MONTHS = "فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند".split()
 
@@ -273,22 +293,101 @@ def make_handler(site: Site, hits: dict[str, int]) -> type[BaseHTTPRequestHandle
     return Handler
 
 
+# ---- the baseline: a minimal Scrapy spider -------------------------------------------------------------------------
+class MinimalSpider(scrapy.Spider):
+    """What a Scrapy user writes first: follow the RSS and the listing pages, yield h1 and body paragraphs.
+
+    No newsbot component: no state store, no dedup by news code, no bot-wall or page-kind check, no normalisation
+    or dates; Scrapy's own request dupefilter and JSON Lines feed export.
+    """
+
+    name = "minimal"
+
+    def __init__(self, base: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base = base.rstrip("/")
+
+    async def start(self):  # type: ignore[override]
+        yield scrapy.Request(f"{self.base}/rss", callback=self.parse_rss)
+        yield scrapy.Request(f"{self.base}/archive", callback=self.parse_listing)
+
+    def parse_rss(self, response: Any):
+        # The feed links to the public host (https://www.isna.ir/...): the same path on the local server.
+        for link in response.xpath("//item/link/text()").getall():
+            yield response.follow(urlsplit(link.strip()).path, callback=self.parse_article)
+
+    def parse_listing(self, response: Any):
+        for href in response.css("li.news h3 a::attr(href)").getall():
+            yield response.follow(href, callback=self.parse_article)
+        nxt = response.css("a[rel=next]::attr(href)").get()
+        if nxt:
+            yield response.follow(nxt, callback=self.parse_listing)
+
+    def parse_article(self, response: Any):
+        paragraphs = (" ".join(" ".join(p.css("::text").getall()).split())
+                      for p in response.css("[itemprop=articleBody] p"))
+        yield {
+            "url": response.url,
+            "title": " ".join(" ".join(response.css("h1 ::text").getall()).split()),
+            "body": "\n".join(p for p in paragraphs if p),
+        }
+
+
+def run_minimal_spider(base: str, feed: Path) -> int:
+    """The minimal spider in this process: Scrapy's defaults plus ``SHARED_SETTINGS``, a JSON Lines feed."""
+    from scrapy.crawler import CrawlerProcess
+
+    settings = {**SHARED_SETTINGS, "LOG_LEVEL": "WARNING",
+                "FEEDS": {str(feed): {"format": "jsonlines", "encoding": "utf8"}}}
+    process = CrawlerProcess(settings=settings)
+    process.crawl(MinimalSpider, base=base)
+    process.start()
+    return 0
+
+
 # ---- one crawl -----------------------------------------------------------------------------------------------------
-def _count_lines(files: dict[Path, int], folder: Path) -> int:
+def _count_lines(files: dict[Path, Any], folder: Path) -> int:
     """Lines written so far under ``folder``; ``files`` carries each file's (offset, count) between calls."""
     total = 0
     for path in sorted(folder.glob("*.jsonl")) if folder.exists() else []:
-        offset, count = files.get(path, (0, 0))  # type: ignore[misc]
+        offset, count = files.get(path, (0, 0))
         with path.open("rb") as fh:
             fh.seek(offset)
             chunk = fh.read()
         count += chunk.count(b"\n")
-        files[path] = (offset + len(chunk), count)  # type: ignore[assignment]
+        files[path] = (offset + len(chunk), count)
         total += count
     return total
 
 
-def run_crawl(total: int, label: str, *, timeout: float, keep_data: bool = False) -> dict[str, Any]:
+def _state_bytes(state: Path) -> dict[str, int]:
+    """Sizes of the state store's database and its write-ahead log (0 when absent)."""
+    out = {}
+    for name in ("seen.sqlite3", "seen.sqlite3-wal"):
+        try:
+            out[name] = (state / name).stat().st_size
+        except OSError:
+            out[name] = 0
+    return out
+
+
+def steady_rate(samples: list[dict[str, float]]) -> float | None:
+    """Lines/s from the first sample that saw a line to the first sample that saw the final count."""
+    grow = [s for s in samples if s["lines"] > 0]
+    if len(grow) < 2:
+        return None
+    top = max(s["lines"] for s in grow)
+    last = next(s for s in grow if s["lines"] == top)
+    if last["t"] <= grow[0]["t"]:
+        return None
+    return (last["lines"] - grow[0]["lines"]) / (last["t"] - grow[0]["t"])
+
+
+def run_crawl(total: int, label: str, *, tool: str = "newsbot", timeout: float, interval: float = 1.0,
+              keep_data: bool = False) -> dict[str, Any]:
+    import psutil
+    from common import OUT
+
     when = datetime.now(TEHRAN).replace(second=0, microsecond=0) - timedelta(minutes=1)
     site = Site(total, when)
     hits = {"article": 0, "listing": 0, "other": 0, "404": 0}
@@ -301,15 +400,20 @@ def run_crawl(total: int, label: str, *, timeout: float, keep_data: bool = False
     shutil.rmtree(work, ignore_errors=True)
     state, data = work / "state", work / "data"
     work.mkdir(parents=True)
-    newsbot = Path(sys.executable).with_name("newsbot")
-    cmd = [
-        str(newsbot), "crawl", "isna",
-        "-s", "NEWSBOT_HOST_MAP=" + json.dumps({"www.isna.ir": f"127.0.0.1:{port}"}),
-        "-s", "NEWSBOT_HOST_MAP_ONLY=true", "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "ROBOTSTXT_OBEY=false", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CONCURRENT_REQUESTS=16",
-        "--state-dir", str(state), "--data-dir", str(data), "-q",
-    ]
+    if tool == "newsbot":
+        out_dir = data / "isna"
+        cmd = [str(Path(sys.executable).with_name("newsbot")), "crawl", "isna",
+               "-s", "NEWSBOT_HOST_MAP=" + json.dumps({"www.isna.ir": f"127.0.0.1:{port}"}),
+               "-s", "NEWSBOT_HOST_MAP_ONLY=true",
+               *[a for k, v in SHARED_SETTINGS.items() for a in ("-s", f"{k}={str(v).lower()}")],
+               "--state-dir", str(state), "--data-dir", str(data), "-q"]
+    else:
+        out_dir = data / "minimal"
+        out_dir.mkdir(parents=True)
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--minimal-spider", f"http://127.0.0.1:{port}",
+               "--feed", str(out_dir / "items.jsonl")]
     log = (work / "crawl.log").open("wb")
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work)
     ps = psutil.Process(proc.pid)
@@ -317,6 +421,7 @@ def run_crawl(total: int, label: str, *, timeout: float, keep_data: bool = False
     files: dict[Path, Any] = {}
     first_line_t = None
     timed_out = False
+    state_peak = 0
     while True:
         now = time.perf_counter() - t0
         try:
@@ -325,7 +430,9 @@ def run_crawl(total: int, label: str, *, timeout: float, keep_data: bool = False
             cpu_s = cpu.user + cpu.system
         except psutil.NoSuchProcess:
             rss, cpu_s = 0, samples[-1]["cpu_s"] if samples else 0.0
-        lines = _count_lines(files, data / "isna")
+        lines = _count_lines(files, out_dir)
+        if tool == "newsbot":
+            state_peak = max(state_peak, sum(_state_bytes(state).values()))
         if lines and first_line_t is None:
             first_line_t = now
         if proc.poll() is not None:
@@ -340,28 +447,38 @@ def run_crawl(total: int, label: str, *, timeout: float, keep_data: bool = False
             except subprocess.TimeoutExpired:
                 proc.kill()
             break
-        time.sleep(1.0)
+        try:
+            proc.wait(interval)  # returns as soon as the crawl exits, so the wall time is not rounded up
+        except subprocess.TimeoutExpired:
+            pass
     proc.wait()
     wall = time.perf_counter() - t0
+    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawl's whole CPU time, shutdown included
+    cpu_total = (children1.ru_utime + children1.ru_stime) - (children0.ru_utime + children0.ru_stime)
     log.close()
     server.shutdown()
     server.server_close()
-    lines = _count_lines(files, data / "isna")
-    runs = sorted((state / "runs").glob("*.json"))
-    summary = json.loads(runs[-1].read_text(encoding="utf-8"))["spiders"][0] if runs else None
-    # Steady state: from the first line written to the last sample that still saw the count grow.
-    grow = [s for s in samples if s["lines"] > 0]
-    steady = None
-    if len(grow) >= 2 and grow[-1]["t"] > grow[0]["t"]:
-        steady = (grow[-1]["lines"] - grow[0]["lines"]) / (grow[-1]["t"] - grow[0]["t"])
+    lines = _count_lines(files, out_dir)
+    summary = None
+    state_info = None
+    if tool == "newsbot":
+        runs = sorted((state / "runs").glob("*.json"))
+        summary = json.loads(runs[-1].read_text(encoding="utf-8"))["spiders"][0] if runs else None
+        sizes = _state_bytes(state)
+        files_in_state = {str(p.relative_to(state)): p.stat().st_size for p in sorted(state.rglob("*")) if p.is_file()}
+        state_info = {**sizes, "bytes_per_article": sum(sizes.values()) / lines if lines else None,
+                      "peak_during_run": max(state_peak, sum(sizes.values())), "files": files_in_state}
     tail = (work / "crawl.log").read_text(encoding="utf-8", errors="replace")[-3000:]
     if not keep_data:
         shutil.rmtree(data, ignore_errors=True)
     return {
-        "label": label, "target": total, "written": lines, "wall_s": wall, "exit_code": proc.returncode,
-        "timed_out": timed_out, "overall_rate": lines / wall if wall else None, "steady_rate": steady,
-        "first_line_s": first_line_t, "server_hits": hits, "summary": summary, "samples": samples,
-        "log_tail": tail,
+        "label": label, "tool": tool, "target": total, "written": lines, "wall_s": wall,
+        "exit_code": proc.returncode, "timed_out": timed_out, "overall_rate": lines / wall if wall else None,
+        "steady_rate": steady_rate(samples), "first_line_s": first_line_t,
+        "peak_rss_mb": max((s["rss_mb"] for s in samples), default=None),
+        "cpu_s": cpu_total, "cpu_ms_per_article": cpu_total * 1000 / lines if lines else None,
+        "server_hits": hits, "summary": summary,
+        "state": state_info, "samples": samples, "log_tail": tail,
     }
 
 
@@ -376,55 +493,137 @@ def _fmt(v: float | None, digits: int = 1) -> str:
     return "n/a" if v is None else f"{v:.{digits}f}"
 
 
+def _rate(run: dict[str, Any]) -> float | None:
+    return run["steady_rate"] or run["overall_rate"]
+
+
+def compare(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """newsbot / minimal, per pair (steady and overall articles/s), and the medians."""
+    pairs = []
+    nb = [r for r in runs if r["tool"] == "newsbot"]
+    mini = [r for r in runs if r["tool"] == "minimal"]
+    for a, b in zip(nb, mini, strict=False):
+        pairs.append({"newsbot": a["label"], "minimal": b["label"],
+                      "steady": a["steady_rate"] / b["steady_rate"] if a["steady_rate"] and b["steady_rate"]
+                      else None,
+                      "overall": a["overall_rate"] / b["overall_rate"] if a["overall_rate"] and b["overall_rate"]
+                      else None})
+    if not pairs:
+        return None
+    steady = [p["steady"] for p in pairs if p["steady"] is not None]
+    overall = [p["overall"] for p in pairs if p["overall"] is not None]
+    ratio = median(steady) if steady else (median(overall) if overall else None)
+    return {"pairs": pairs, "ratio_steady": median(steady) if steady else None,
+            "ratio_overall": median(overall) if overall else None, "ratio": ratio, "target": TARGET_RATIO,
+            "met": ratio is not None and ratio >= TARGET_RATIO,
+            "newsbot_steady": median(r for r in (_rate(x) for x in nb) if r) if nb else None,
+            "minimal_steady": median(r for r in (_rate(x) for x in mini) if r) if mini else None}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--throughput", type=int, default=2000, help="articles in the throughput run")
+    ap.add_argument("--throughput", type=int, default=2000, help="articles in each run of the newsbot/minimal pairs")
+    ap.add_argument("--pairs", type=int, default=2, help="newsbot, minimal pairs run back to back (default 2)")
     ap.add_argument("--memory", type=int, default=100_000, help="articles in the memory run (0: skip)")
     ap.add_argument("--budget", type=float, default=1260,
-                    help="seconds the memory run may take at the throughput run's rate; fewer articles if not")
+                    help="seconds the memory run may take at the throughput runs' rate; fewer articles if not")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds before the memory run is stopped")
+    ap.add_argument("--minimal-spider", metavar="URL", help=argparse.SUPPRESS)
+    ap.add_argument("--feed", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.minimal_spider:
+        return run_minimal_spider(args.minimal_spider, args.feed)
 
-    runs = [run_crawl(args.throughput, "throughput", timeout=600)]
+    from common import md_table, write_out
+
+    runs: list[dict[str, Any]] = []
+    for i in range(1, max(args.pairs, 1) + 1):
+        for tool in ("newsbot", "minimal"):
+            runs.append(run_crawl(args.throughput, f"{tool}-{i}", tool=tool, timeout=600, interval=0.5))
+            r = runs[-1]
+            print(f"{r['label']}: {r['written']} written in {r['wall_s']:.1f} s, {_fmt(r['steady_rate'], 0)} "
+                  "articles/s steady", file=sys.stderr)
+    comparison = compare(runs)
+    nb_runs = [r for r in runs if r["tool"] == "newsbot"]
     sizing = None
+    memory_run = None
     if args.memory:
-        rate = runs[0]["steady_rate"] or runs[0]["overall_rate"] or 100
+        rate = (comparison or {}).get("newsbot_steady") or 100
         target = args.memory
         if target / rate > args.budget:
             target = max(10_000, int(rate * args.budget) // 10_000 * 10_000)
-            sizing = (f"{args.memory:,} articles at the throughput run's {rate:.0f} articles/s would take "
+            sizing = (f"{args.memory:,} articles at the throughput runs' {rate:.0f} articles/s would take "
                       f"~{args.memory / rate / 60:.0f} min, over the {args.budget / 60:.0f} min budget: the memory run "
                       f"was sized down to {target:,}.")
-        print(f"throughput run: {runs[0]['written']} written, {rate:.0f} articles/s steady; memory run of "
-              f"{target} articles expected to take ~{target / rate / 60:.1f} min", file=sys.stderr)
-        runs.append(run_crawl(target, "memory", timeout=max(args.timeout, 2 * target / rate)))
+        print(f"memory run of {target} articles expected to take ~{target / rate / 60:.1f} min", file=sys.stderr)
+        memory_run = run_crawl(target, "memory", timeout=max(args.timeout, 2 * target / rate))
+        runs.append(memory_run)
+        nb_runs.append(memory_run)
 
-    md = ["## Crawl: `newsbot crawl isna` against a local synthetic ISNA", ""]
+    md = ["## Crawl: newsbot and a minimal Scrapy spider against a local synthetic ISNA", ""]
     md.append("A ThreadingHTTPServer on 127.0.0.1 (in the benchmark's process) generates the site on the fly: `/rss` "
               f"with 5 items, an empty news sitemap, `/archive?page=N` listings of {PER_PAGE} articles with "
               "`a[rel=next]`, ~20 KB ISNA-markup article pages with Persian text varied by id and dated now "
-              "(Tehran). The crawl is a subprocess with `NEWSBOT_HOST_MAP`, `NEWSBOT_HOST_MAP_ONLY=true`, autothrottle "
-              "off, no delay, robots.txt off, 16 concurrent requests, a fresh state directory per run, `-q`. Both "
-              "processes share the machine's 2 cores. *overall*: lines written / wall time including start-up; "
-              "*steady*: rate between the first and the last sampled line count.")
+              "(Tehran). Every crawl is a subprocess against a fresh site of the same size, with autothrottle off, "
+              "no delay, robots.txt off, 16 concurrent requests (16 per domain) and warnings-only logging. "
+              "*newsbot* = `newsbot crawl isna` (`NEWSBOT_HOST_MAP`, `NEWSBOT_HOST_MAP_ONLY=true`, a fresh state "
+              "directory per run, `-q`): engine, middlewares, bot-wall and page-kind checks, site parser, "
+              "normalisation, dates, SQLite state, fsynced JSON Lines. *minimal* = `bench/crawl.py:MinimalSpider`, "
+              "a plain `scrapy.Spider` with Scrapy's default settings except those: it follows the same RSS and "
+              "listing pages and writes h1 + body `<p>` texts through Scrapy's JSON Lines feed export. Runs "
+              "alternate newsbot, minimal, newsbot, minimal, …; both crawlers and the server share the machine's "
+              "cores. *overall*: lines written / wall time including start-up; *steady*: rate from the first "
+              "sampled line to the sample that saw the final count (sampled every 0.5 s; 1 s in the memory run); "
+              "*CPU s*: the crawl process's user + system time, start-up included; *peak RSS*: the crawl process's "
+              "sampled peak (neither counts the server's share).")
     md.append("")
+    if comparison:
+        verdict = "met" if comparison["met"] else "**not met**"
+        md.append(f"Target: newsbot ≥ {TARGET_RATIO:.2f}× the minimal spider's articles/s (steady, median of "
+                  f"{len(comparison['pairs'])} pairs): measured **{_fmt(comparison['ratio'], 2)}×**, {verdict}. "
+                  f"Overall (with start-up): {_fmt(comparison['ratio_overall'], 2)}×.")
+        md.append("")
     rows = []
     for r in runs:
         s = r["summary"] or {}
-        rows.append([r["label"], r["target"], r["written"], _fmt(r["wall_s"]), _fmt(r["first_line_s"]),
-                     _fmt(r["overall_rate"]), _fmt(r["steady_rate"]), s.get("fetched", "n/a"),
-                     json.dumps(s.get("dropped", {})), s.get("errors", "n/a"), r["exit_code"],
+        rows.append([r["label"], r["tool"], r["target"], r["written"], _fmt(r["wall_s"]), _fmt(r["first_line_s"]),
+                     _fmt(r["overall_rate"]), _fmt(r["steady_rate"]), _fmt(r["peak_rss_mb"], 0), _fmt(r["cpu_s"]),
+                     _fmt(r["cpu_ms_per_article"], 2),
+                     r["server_hits"]["article"], s.get("fetched", "n/a"),
+                     json.dumps(s.get("dropped", {})) if s else "n/a", s.get("errors", "n/a"), r["exit_code"],
                      "yes" if r["timed_out"] else "no"])
-    md.append(md_table(["run", "articles served", "lines written", "wall s", "first line at s", "overall art/s",
-                        "steady art/s", "fetched", "dropped", "errors", "exit", "timed out"], rows))
+    md.append(md_table(["run", "crawler", "articles served", "lines written", "wall s", "first line at s",
+                        "overall art/s", "steady art/s", "peak RSS MB", "CPU s", "CPU ms/article", "article requests",
+                        "fetched", "dropped", "errors", "exit", "timed out"], rows))
+    if comparison:
+        md.append("")
+        md.append(md_table(["pair", "newsbot / minimal, steady", "newsbot / minimal, overall"],
+                           [[f"{p['newsbot']} / {p['minimal']}", _fmt(p["steady"], 2), _fmt(p["overall"], 2)]
+                            for p in comparison["pairs"]]))
     if sizing:
         md.append("")
         md.append(sizing)
-    mem = runs[-1]
-    samples = mem["samples"]
+    states = [r for r in nb_runs if r.get("state")]
+    if states:
+        md.append("")
+        md.append("### State store per article")
+        md.append("")
+        md.append("newsbot's state directory after each run (`newsbot/state.py`: tables `seen`, `frontier`, `settled` "
+                  "and `outputs` in `state/seen.sqlite3`, WAL mode). *bytes/article* = (`seen.sqlite3` + "
+                  "`seen.sqlite3-wal`) after the crawl exited / lines written; SQLite checkpoints the WAL into the "
+                  "database when the last connection closes, so the `-wal` is usually gone by then. *peak* = the "
+                  "largest database + WAL seen while the crawl ran.")
+        md.append("")
+        md.append(md_table(["run", "lines written", "seen.sqlite3 bytes", "-wal bytes", "bytes/article",
+                            "peak during run, bytes"],
+                           [[r["label"], f"{r['written']:,}", f"{r['state']['seen.sqlite3']:,}",
+                             f"{r['state']['seen.sqlite3-wal']:,}", _fmt(r["state"]["bytes_per_article"], 0),
+                             f"{r['state']['peak_during_run']:,}"] for r in states]))
+    mem = memory_run or (nb_runs[-1] if nb_runs else None)
+    samples = mem["samples"] if mem else []
     if samples:
         md.append("")
-        md.append(f"### Memory over the {mem['label']} run ({mem['target']:,} articles)")
+        md.append(f"### Memory over the {mem['label']} run (newsbot, {mem['target']:,} articles)")
         md.append("")
         marks = sorted({m for m in (1_000, 10_000, 50_000, 100_000) if m <= mem["target"]} | {mem["target"]})
         curve = [m for m in range(0, mem["target"] + 1, max(mem["target"] // 10, 1)) if m] + marks
@@ -443,7 +642,8 @@ def main() -> int:
                   + (f"; growth after the first {marks[0]:,} lines: {last['rss_mb'] - base['rss_mb']:+.0f} MB "
                      f"({(last['rss_mb'] - base['rss_mb']) * 1024 / max(last['lines'] - base['lines'], 1):.2f} KB "
                      "per article)." if base else "."))
-    data = {"runs": runs, "sizing": sizing}
+    data = {"runs": runs, "comparison": comparison, "memory_run": mem["label"] if mem else None, "sizing": sizing,
+            "target_ratio": TARGET_RATIO, "shared_settings": SHARED_SETTINGS}
     write_out("crawl", data, "\n".join(md))
     print("\n".join(md))
     return 0 if all(r["written"] > 0 for r in runs) else 1
