@@ -177,9 +177,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
     if args.data_dir:
         feeds = {}
-        for uri, options in settings.getdict("FEEDS").items():
+        for uri, options in settings.getdict("NEWSBOT_FEED").items():
             feeds[str(Path(args.data_dir) / Path(uri).relative_to(Path(uri).parts[0]))] = options
-        settings.set("FEEDS", feeds, priority="cmdline")
+        settings.set("NEWSBOT_FEED", feeds, priority="cmdline")
     if args.log_file:
         _check_log_file(Path(args.log_file))
         settings.set("LOG_FILE", args.log_file, priority="cmdline")
@@ -371,7 +371,7 @@ def cmd_state(args: argparse.Namespace) -> int:
                   f"settled {store.settled_counts() or 0}")
             store.close()
             return 0
-        feeds = project_settings().getdict("FEEDS")
+        feeds = project_settings().getdict("NEWSBOT_FEED")
         data_dir = Path(args.data_dir)
         if not data_dir.is_dir():
             raise UsageProblem(f"data directory not found: {data_dir}")

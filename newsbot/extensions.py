@@ -176,3 +176,8 @@ class RunSummary:
                     summary["pending"])
         if summary["status"] != "ok":
             logger.error("%s: %s: %s", spider.name, summary["status"].upper(), summary["failure"])
+        elif not summary["written"] and summary["skipped_seen"]:
+            # Most often `scrapy crawl NAME -O out.jsonl` after earlier runs: the state says everything is known.
+            logger.warning("%s: nothing new: %d article(s) were written by earlier runs (state in %s); to write them "
+                           "again, run with -s NEWSBOT_INCREMENTAL=false or another NEWSBOT_STATE_DIR", spider.name,
+                           summary["skipped_seen"], self.crawler.settings.get("NEWSBOT_STATE_DIR"))

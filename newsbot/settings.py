@@ -98,7 +98,10 @@ FEED_EXPORTERS = {
     "jsonl": "newsbot.feeds.FlushingJsonLinesExporter",
 }
 FEED_URI_PARAMS = "newsbot.feeds.uri_params"
-FEEDS = {
+#: The output when no feed is given: one JSON Lines file per spider and UTC day. It is not FEEDS itself, because
+#: Scrapy adds FEEDS to the feeds of ``-o``/``-O``: ``scrapy crawl isna -O out.jsonl`` must write out.jsonl only.
+#: NewsSpider.update_settings turns this into FEEDS when FEEDS is empty.
+NEWSBOT_FEED = {
     "data/%(name)s/%(utc_date)s.jsonl": {
         "format": "jsonlines",
         "encoding": "utf-8",
@@ -107,6 +110,7 @@ FEEDS = {
         "store_empty": False,
     },
 }
+FEEDS: dict = {}
 FEED_EXPORT_FIELDS = list(FIELDS)
 
 LOG_LEVEL = "INFO"

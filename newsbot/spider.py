@@ -92,6 +92,13 @@ class NewsSpider(scrapy.Spider):
         self._index_docs = 0
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """The default output (``NEWSBOT_FEED``) unless the run names its own (``-o``/``-O``, FEEDS)."""
+        super().update_settings(settings)
+        if not settings.getdict("FEEDS") and settings.getdict("NEWSBOT_FEED"):
+            settings.set("FEEDS", settings.getdict("NEWSBOT_FEED"), priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings

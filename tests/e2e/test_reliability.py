@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -342,3 +343,22 @@ def test_scrapy_crawl_beside_newsbot_crawl_refuses(site: Site, server: SiteServe
         site.release.set()
         if scrapy_proc.poll() is None:
             scrapy_proc.wait(timeout=120)
+
+
+def test_scrapy_crawl_with_O_writes_only_there_and_says_when_nothing_is_new(site: Site, server: SiteServer,
+                                                                             crawler: Crawler, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    argv = [sys.executable, "-m", "scrapy.cmdline", "crawl", "isna", "-O", str(out),
+            "-s", f"NEWSBOT_STATE_DIR={crawler.state_dir}"]
+    for key, value in crawler.settings().items():
+        argv += ["-s", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
+    env = {**clean_env(tmp_path), "SCRAPY_SETTINGS_MODULE": "newsbot.settings"}  # run outside the repo folder
+    first = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert first.returncode == 0, first.stderr.decode()[-3000:]
+    assert len(out.read_bytes().splitlines()) == len(site.articles)
+    assert not (tmp_path / "data").exists(), "-O replaces the default data/ output, it does not add to it"
+    again = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    log = again.stderr.decode()
+    assert again.returncode == 0 and out.read_bytes() == b""
+    assert re.search(r"isna: nothing new: \d+ article\(s\) were written by earlier runs", log), log[-2000:]
+    assert "NEWSBOT_INCREMENTAL=false" in log
