@@ -49,7 +49,8 @@ def _is_junk(el: _Element) -> bool:
 
 # Blocks that hold one line of text (a div may hold the whole story, so it is never judged as one line).
 _LINE_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li blockquote dd dt".split())
-_READ_MORE_PREFIX = re.compile(r"^\s*(?:بیشتر\s*بخوانید|بخوانید|مطلب\s*مرتبط|خبر\s*مرتبط|پیشنهاد\s*(?:ویژه|خواندنی)|"
+#: «بیشتر بخوانید:» and its kin in front of a link to another story (the generic extractor strips it too).
+READ_MORE_PREFIX = re.compile(r"^\s*(?:بیشتر\s*بخوانید|بخوانید|مطلب\s*مرتبط|خبر\s*مرتبط|پیشنهاد\s*(?:ویژه|خواندنی)|"
                                r"همچنین\s*بخوانید|اینجا\s*بخوانید|read\s*more)\s*[:：]?\s*", re.I)
 
 
@@ -60,7 +61,7 @@ def _is_link_line(el: _Element, text: str) -> bool:
     ``tn.ai/123``); its text is that story's headline, not this one's. A paragraph with a link inside a sentence
     keeps its text, since the words around the link are the author's.
     """
-    stripped = _READ_MORE_PREFIX.sub("", text).strip()
+    stripped = READ_MORE_PREFIX.sub("", text).strip()
     if not stripped:
         return False
     links = [a for a in el.iter("a") if (a.get("href") or "").strip() not in ("", "#")

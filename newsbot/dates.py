@@ -731,6 +731,16 @@ def _relative_amount(text: str, original: str) -> timedelta | None:
     return total
 
 
+def parse_or_none(text: object, *, now: datetime | None = None) -> datetime | None:
+    """:func:`parse_datetime`, or None for anything it cannot read: for callers that only rank or filter."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        return parse_datetime(text, now=now)
+    except DateParseError:
+        return None
+
+
 def now_tehran() -> datetime:
     """The current instant in Tehran; one place for the crawl's clock."""
     return datetime.now(TEHRAN)

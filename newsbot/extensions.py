@@ -49,16 +49,8 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None, 
         return int(stats.get(key, 0) or 0)
 
     written = n(f"newsbot/written/{name}")
-    dropped = {
-        key.split("/")[2]: value
-        for key, value in stats.items()
-        if key.startswith("newsbot/dropped/") and key.endswith(f"/{name}")
-    }
-    settled = {
-        key.split("/")[2]: value
-        for key, value in stats.items()
-        if key.startswith("newsbot/settled/") and key.endswith(f"/{name}")
-    }
+    dropped = _by_reason(stats, "dropped", name)
+    settled = _by_reason(stats, "settled", name)
     http_errors = {
         key.rsplit("/", 1)[1]: value
         for key, value in stats.items()
@@ -100,8 +92,7 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None, 
         "settled": settled,
         "pending": n(f"newsbot/pending_left/{name}"),
         "discovery": discovery,
-        "capped": {k.split("/")[2]: v for k, v in stats.items()
-                   if k.startswith("newsbot/capped/") and k.endswith(f"/{name}")},
+        "capped": _by_reason(stats, "capped", name),
         "http_errors": http_errors,
         "download_exceptions": exceptions,
         "challenges": challenges,
@@ -114,6 +105,12 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None, 
     summary["status"], summary["failure"] = _status(summary, output_failure, refusal)
     summary["failed"] = summary["status"] != "ok"
     return summary
+
+
+def _by_reason(stats: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
+    """``newsbot/<kind>/<reason>/<spider>`` counters of one spider as {reason: count}."""
+    return {key.split("/")[2]: value for key, value in stats.items()
+            if key.startswith(f"newsbot/{kind}/") and key.endswith(f"/{name}")}
 
 
 def _status(s: dict[str, Any], output_failure: str | None, refusal: str | None) -> tuple[str, str | None]:

@@ -126,14 +126,7 @@ def local_feed_paths(feeds: dict[str, Any], name: str, params: dict[str, Any] | 
     values = {"name": name, "utc_date": datetime.now(timezone.utc).date().isoformat(),
               "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%S"), "batch_id": 1,
               "batch_time": "", **(params or {})}
-    out = []
-    for uri in feeds:
-        if "://" in uri and not uri.startswith("file://"):
-            continue
-        path = re.sub(r"%\((\w+)\)[sd]", lambda m: str(values.get(m.group(1), m.group(1))),
-                      uri.removeprefix("file://"))
-        out.append(Path(path))
-    return out
+    return [Path(_URI_PARAM.sub(lambda m: str(values.get(m.group(1), m.group(1))), uri)) for uri in _local(feeds)]
 
 
 def output_problem(path: Path) -> str | None:
@@ -180,10 +173,16 @@ def newsbot_feeds(settings: Any) -> list[str]:
 def output_files(feeds: dict[str, Any], name: str) -> list[str]:
     """The local files a spider's feeds have written (``data/isna/*.jsonl``), for reconciling the state store."""
     files: list[str] = []
-    for uri in feeds:
-        if "://" in uri and not uri.startswith("file://"):
-            continue
-        pattern = re.sub(r"%\((\w+)\)[sd]", lambda m: name if m.group(1) == "name" else "*",
-                         uri.removeprefix("file://"))
+    for uri in _local(feeds):
+        pattern = _URI_PARAM.sub(lambda m: name if m.group(1) == "name" else "*", uri)
         files += sorted(p for p in glob.glob(glob.escape(pattern).replace(r"[*]", "*")) if os.path.isfile(p))
     return files
+
+
+#: A feed URI parameter: ``%(name)s``, ``%(utc_date)s``, ``%(batch_id)d``.
+_URI_PARAM = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _local(feeds: dict[str, Any]) -> list[str]:
+    """The feed URIs that are local files, as paths (S3, FTP and stdout feeds are not read back)."""
+    return [uri.removeprefix("file://") for uri in feeds if "://" not in uri or uri.startswith("file://")]

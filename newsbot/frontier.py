@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem
 
+from newsbot.config import problems
 from newsbot.runlock import LockError, LockHeld, RunLock
 from newsbot.state import Pending, StateError, StateStore
 
@@ -79,10 +81,6 @@ class Frontier:
         """Take the state directory's lock and open the store; CloseSpider (logged in one line) when neither can."""
         if self._lock is not None:
             return
-        from pathlib import Path
-
-        from newsbot.config import problems
-
         bad = problems(self.crawler.settings)
         if bad:
             self.crawler.newsbot_refusal = "; ".join(bad)

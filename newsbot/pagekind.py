@@ -31,15 +31,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
 from lxml.etree import _Element
 from parsel import Selector
 
 from newsbot.record import BODY_FROM
+from newsbot.selectors import xpath
 
 REASONS = ("soft_404", "error_page", "login", "home", "tag", "listing")
 
@@ -185,7 +185,7 @@ def _error(page: _Page) -> Verdict | None:
 
 
 def _login(page: _Page) -> Verdict | None:
-    if not _xp(_PASSWORD)(page.root) or page.prose_words >= SUBSTANTIAL_WORDS:
+    if not xpath(_PASSWORD)(page.root) or page.prose_words >= SUBSTANTIAL_WORDS:
         return None
     for where, text in page.headlines:
         if _LOGIN_TITLE.match(text):
@@ -269,9 +269,9 @@ class _Page:
     def meta(self) -> tuple[bool, bool, str | None]:
         """(article metadata present, collection metadata present, og:type)."""
         og_type = (_one(self.root, "//meta[@property='og:type']/@content") or "").strip().lower() or None
-        types = {t.lower() for raw in _xp("//script[@type='application/ld+json']/text()")(self.root)
+        types = {t.lower() for raw in xpath("//script[@type='application/ld+json']/text()")(self.root)
                  for t in _LD_TYPE.findall(raw)}
-        article = og_type == "article" or bool(types & _ARTICLE_TYPES) or bool(_xp(_ARTICLE_MARKUP)(self.root))
+        article = og_type == "article" or bool(types & _ARTICLE_TYPES) or bool(xpath(_ARTICLE_MARKUP)(self.root))
         return article, bool(types & _LISTING_TYPES), og_type
 
     @property
@@ -441,14 +441,8 @@ def _segments(title: str) -> list[str]:
     return parts if len(parts) > 1 else [title]
 
 
-@lru_cache(maxsize=64)
-def _xp(query: str) -> etree.XPath:
-    """XPath compiled once, run on lxml directly: parsel would wrap every result in a Selector."""
-    return etree.XPath(query, smart_strings=False)
-
-
 def _one(root: Any, query: str) -> str | None:
-    found = _xp(query)(root)
+    found = xpath(query)(root)
     return found[0] if found else None
 
 

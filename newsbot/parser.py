@@ -15,14 +15,13 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import unquote, urljoin
 
-from lxml import etree
 from parsel import Selector
 
 from newsbot import dates
-from newsbot.body import block_lines, chrome_text, trafilatura_lines
+from newsbot.body import READ_MORE_PREFIX, block_lines, chrome_text, trafilatura_lines
 from newsbot.metadata import PageMeta, ld_keywords, ld_names, ld_url, read_meta
 from newsbot.record import BODY_FROM, RAW_MODIFIED, RAW_PUBLISHED, empty_record
-from newsbot.selectors import PageIndex, compiled
+from newsbot.selectors import PageIndex, compiled, xpath
 from newsbot.text import ascii_digits, normalize_text
 
 SelectorMap = Mapping[str, Sequence[str]]
@@ -52,8 +51,6 @@ _JALALI_IN_TEXT = re.compile(
         ),
     )
 )
-_READ_MORE_LINE = re.compile(r"^\s*(?:بیشتر\s*بخوانید|بخوانید|مطلب\s*مرتبط|خبر\s*مرتبط|همچنین\s*بخوانید|"
-                             r"پیشنهاد\s*(?:ویژه|خواندنی))\s*[:：]?\s*")
 # «"ایسنا" عنوان خبری دیگر»: a related-news line of an aggregator, quoting its source first.
 _RELATED_LINE = re.compile(r"^\s*[«\"“][^»\"”]{2,30}[»\"”]\s*[:：-]?\s*\S(?:\S*\s+){2,30}\S*\s*$")
 _DAY_ONLY = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*")
@@ -89,11 +86,6 @@ GENERIC_SELECTORS: dict[str, tuple[str, ...]] = {
     "authors": ("[itemprop=author] [itemprop=name]", "[rel=author]"),
     "image": (),
 }
-
-
-@functools.lru_cache(maxsize=256)
-def _xpath(query: str) -> etree.XPath:
-    return etree.XPath(query, smart_strings=False)
 
 
 def memo(method):
@@ -199,7 +191,7 @@ class ArticleParser:
             return found
         node = self.headline_node()
         if node is not None:
-            return normalize_text(self._text_of_el(node))
+            return normalize_text(self._text_of(node))
         meta = normalize_text(self.meta.ld("headline") or self.meta.meta("og:title", "twitter:title"))
         page_title = self._page_title()
         if meta:
@@ -240,18 +232,18 @@ class ArticleParser:
             return in_article[0]
         if h1s and not references:
             return h1s[0][0]
+        # Last, a div.title-like element, when the metadata names only the site or the page kind.
         titled = [el for el, _ in others if el.tag not in ("h2", "h3", "h4") and _in_article_flow(el)]
-        if titled and not any(_overlap(self._strip_site_suffix(r), site or r) < 1 for r in references if site):
-            return titled[0]
-        return titled[0] if titled and _unreliable_title(page_title, site) else None
+        only_site = not site or all(_overlap(self._strip_site_suffix(r), site) >= 1 for r in references)
+        return titled[0] if titled and (only_site or _unreliable_title(page_title, site)) else None
 
     def _page_title(self) -> str | None:
-        found = _xpath("//title/text()")(self.sel.root)
+        found = xpath("//title/text()")(self.sel.root)
         return normalize_text(found[0]) if found else None
 
     def _headings(self, what: str, site: str) -> list[tuple[Any, str]]:
         found = []
-        for node in _xpath("|".join(f"//body//{w}" for w in what.split("|")))(self.sel.root):
+        for node in xpath("|".join(f"//body//{w}" for w in what.split("|")))(self.sel.root):
             text = normalize_text(self._text_of(node))
             if text and _plausible_headline(text, site) and not _in_page_chrome(node):
                 found.append((node, text))
@@ -296,7 +288,7 @@ class ArticleParser:
         if node is None:
             return None
         for el in _neighbours(node, before=True):
-            text = normalize_text(self._text_of_el(el))
+            text = normalize_text(self._text_of(el))
             if not text:
                 continue
             if _is_kicker_like(el, text, self.title() or ""):
@@ -318,7 +310,7 @@ class ArticleParser:
             if found:
                 return found
         for el in _neighbours(node, before=False):
-            text = normalize_text(self._text_of_el(el))
+            text = normalize_text(self._text_of(el))
             if not text or _is_date_line(text) or _NEWS_CODE_TEXT.search(text) or _is_meta_line(el, text):
                 continue
             words = len(text.split())
@@ -353,15 +345,12 @@ class ArticleParser:
                 return None
             if _overlap(text, description) < 0.8 or not 0.6 <= words / max(1, len(description.split())) <= 1.7:
                 continue
-            text = normalize_text(self._text_of_el(el)) or text
+            text = normalize_text(self._text_of(el)) or text
             if tag != "p" or _all_bold(el) or _LEAD_MARK.search(f"{el.get('class', '')} {el.get('id', '')}") \
                     or _story_paragraphs(el) < 3:
                 return text
             return None
         return None
-
-    def _text_of_el(self, el: Any) -> str:
-        return " ".join(block_lines(el))
 
     @memo
     def body_lines(self) -> list[str]:
@@ -403,8 +392,7 @@ class ArticleParser:
                 continue  # a date alone on its line («Wednesday, February 04, 2015»)
             if line in captions:
                 continue
-            date = _JALALI_IN_TEXT.search(line)
-            if date and len(line) - len(date.group(0)) < 25:  # a date line with a label or weekday
+            if _is_date_line(line):  # a date with a label or weekday
                 continue
             if _mostly_links(line, link_texts):
                 continue
@@ -459,7 +447,7 @@ class ArticleParser:
                                     "og:published_time", "pubdate", "publishdate", "date"))
         found += self.select("[itemprop=datePublished]::attr(datetime)")
         found += self.select("[itemprop=datePublished]::attr(content)")
-        found += _xpath("//time/@datetime")(self.sel.root)[:1]
+        found += xpath("//time/@datetime")(self.sel.root)[:1]
         found = _unique([f.strip() for f in found if isinstance(f, str) and f.strip()])
         # A date without a time («2024-04-02») is worse than a visible date with one: it goes last.
         found = [f for f in found if not _DAY_ONLY.fullmatch(f)] + [f for f in found if _DAY_ONLY.fullmatch(f)]
@@ -492,18 +480,14 @@ class ArticleParser:
         return kept or found
 
     def _parse(self, text: Any) -> datetime | None:
-        if not isinstance(text, str) or not text.strip():
-            return None
-        try:
-            return dates.parse_datetime(text, now=self.now or dates.now_tehran())
-        except dates.DateParseError:
-            return None
+        return dates.parse_or_none(text, now=self.now or dates.now_tehran())
 
     def _trustworthy(self, text: str) -> bool:
         now = self.now or dates.now_tehran()
         value = self._parse(text)
         return value is not None and value <= now + dates.FUTURE_TOLERANCE
 
+    @memo
     def modified_candidates(self) -> list[str]:
         found = [
             self.meta.ld("dateModified"),
@@ -640,7 +624,7 @@ class ArticleParser:
                 match = _NEWS_CODE_TEXT.search(text) or re.search(rf"({_DIGITS}{{3,20}})", text)
                 if match:
                     return ascii_digits(match.group(1))
-        for node in _xpath("//body//*[contains(text(), 'کد')]")(self.sel.root):
+        for node in xpath("//body//*[contains(text(), 'کد')]")(self.sel.root):
             # «کد خبر: <span>r9Xb3</span>»: the label and the code are often in two elements of one line.
             match = _NEWS_CODE_TEXT.search(" ".join(node.itertext())[:200])
             if match:
@@ -707,8 +691,6 @@ _META_LINE = re.compile(r"news[-_]?(?:info|meta|date|time|tools|share)|meta|date
                         r"breadcrumb|byline|print|rate|font|views?|visit|code", re.I)
 _SKIP_NEIGHBOUR = frozenset("script style noscript template time figure img picture svg iframe form button input "
                             "ul ol nav aside br hr meta link".split())
-_ARTICLE_MARK = re.compile(r"(?:news|article|post|story|content|item|entry|detail|main)[-_]?"
-                           r"(?:body|content|detail|text|main|page|single|view|wrapper|container|inner)?", re.I)
 
 
 _HOME_WORD = re.compile(r"صفحه\s*(?:نخست|اصلی)|خانه|خانه\s*اصلی|home|اخبار|»|›|/", re.I)
@@ -725,7 +707,7 @@ _NOT_WORDS = re.compile(r"[\s0-9۰-۹٠-٩:：/\-–—|،,.()«»\"“”']+")
 def _mostly_links(line: str, link_texts: list[str]) -> bool:
     """A line made of link texts plus at most a time, a date or a label («۱۱:۵۹ …», «بیشتر بخوانید: …»): a
     headline list or a read-more pointer that lost its links in extraction, not a paragraph of the story."""
-    rest = _READ_MORE_LINE.sub("", line)
+    rest = READ_MORE_PREFIX.sub("", line)
     found = False
     for text in link_texts:
         if len(text) > len(rest):

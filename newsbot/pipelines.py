@@ -183,7 +183,7 @@ class DedupPipeline(_CrawlerPipeline):
         self.has_feeds = bool(crawler.settings.getdict("FEEDS"))
         self.batch_size = max(1, crawler.settings.getint("NEWSBOT_MARK_BATCH", 200))
         self.in_flight: set[tuple[str, str]] = set()
-        self._batch: list[tuple[tuple[str, str], str | None, str | None, list[Any]]] = []
+        self._batch: list[tuple[tuple[str, str], str | None, list[Any]]] = []
         self._batch_started = 0.0
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
@@ -253,7 +253,7 @@ class DedupPipeline(_CrawlerPipeline):
         frontier_key = response.meta.get("newsbot_key") if response is not None else None
         if not self._batch:
             self._batch_started = time.monotonic()
-        self._batch.append((key, item.get("url"), frontier_key, files))
+        self._batch.append((key, frontier_key, files))
         if len(self._batch) >= self.batch_size or time.monotonic() - self._batch_started >= 2.0:
             self.flush()
 
@@ -263,7 +263,7 @@ class DedupPipeline(_CrawlerPipeline):
         if not batch:
             return
         try:
-            for file in {id(f): f for _, _, _, files in batch for f in files}.values():
+            for file in {id(f): f for _, _, files in batch for f in files}.values():
                 fsync(file)
         except OSError as exc:
             self.ledger.failed(f"fsync failed: {exc.strerror or exc}")
@@ -271,7 +271,7 @@ class DedupPipeline(_CrawlerPipeline):
             return
         if self.store is not None:
             with self.store.transaction():
-                for (site, code), url, frontier_key, _ in batch:
-                    self.store.mark_seen(site, code, url, frontier_key)
-        for key, _, _, _ in batch:
+                for (site, code), frontier_key, _ in batch:
+                    self.store.mark_seen(site, code, frontier_key)
+        for key, _, _ in batch:
             self.in_flight.discard(key)

@@ -69,7 +69,13 @@ def requirements(css: str) -> tuple[frozenset[str], ...]:
 
 @lru_cache(maxsize=4096)
 def compiled(css: str) -> etree.XPath:
-    return etree.XPath(_TRANSLATOR.css_to_xpath(css), smart_strings=False)
+    return xpath(_TRANSLATOR.css_to_xpath(css))
+
+
+@lru_cache(maxsize=1024)
+def xpath(query: str) -> etree.XPath:
+    """An XPath compiled once per process, run on lxml directly (parsel would wrap every result in a Selector)."""
+    return etree.XPath(query, smart_strings=False)
 
 
 def _split_union(css: str) -> list[str]:

@@ -497,9 +497,4 @@ def _failure_text(exc: BaseException) -> str:
 
 
 def _safe_date(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return dates.parse_datetime(text)
-    except dates.DateParseError:
-        return None
+    return dates.parse_or_none(text)

@@ -167,7 +167,7 @@ class StateStore:
         row = self._execute("SELECT 1 FROM settled WHERE site=? AND key=?", (site, key)).fetchone()
         return "settled" if row else None
 
-    def mark_seen(self, site: str, news_code: str, url: str | None = None, frontier_key: str | None = None) -> bool:
+    def mark_seen(self, site: str, news_code: str, frontier_key: str | None = None) -> bool:
         """Record a written article and take it off the frontier; False if it was already there.
 
         The URL is not kept: the output line has it, and a percent-encoded Persian slug was most of the bytes
@@ -306,7 +306,7 @@ class StateStore:
                 pos += len(raw)
                 for rec in _records(raw, path, pos - len(raw)):
                     site, code = key(rec) if key else (rec["site"], str(rec["news_code"]))
-                    marked += self.mark_seen(site, code, rec.get("url"))
+                    marked += self.mark_seen(site, code)
             torn = size - pos
             if torn:
                 logger.warning("removing a torn last line (%d bytes) from %s left by an interrupted run", torn, path)

@@ -15,7 +15,7 @@ from newsbot.state import StateStore
 def test_seen_roundtrip_across_instances(tmp_path: Path) -> None:
     store = StateStore(tmp_path)
     assert not store.is_seen("isna", "1")
-    assert store.mark_seen("isna", "1", "https://www.isna.ir/news/1/x")
+    assert store.mark_seen("isna", "1")
     assert not store.mark_seen("isna", "1")  # already there
     assert store.is_seen("isna", "1")
     assert not store.is_seen("mehr", "1")  # keyed by site too
@@ -76,7 +76,7 @@ def test_pending_until_written_and_marking_takes_it_off(tmp_path: Path) -> None:
     [row] = store.pending("isna")
     assert (row.url, row.kind, row.meta, row.attempts) == ("https://www.isna.ir/news/7/x", "article",
                                                            {"listed_date": "d"}, 0)
-    store.mark_seen("isna", "7", row.url)
+    store.mark_seen("isna", "7")
     assert store.known("isna", "7") == "seen" and not store.is_pending("isna", "7")
 
 
