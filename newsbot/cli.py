@@ -309,7 +309,6 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
     while path.exists():  # two runs in the same second (the lock allows back-to-back ones)
         suffix += 1
         path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}-{suffix}.json"
-    code = max((EXIT_CODES[s["status"]] for s in summaries), default=0)
     worst = min((c for c in (EXIT_CODES[s["status"]] for s in summaries) if c), default=0)
     try:
         runs.mkdir(parents=True, exist_ok=True)
@@ -318,7 +317,7 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
     except OSError as exc:
         print(f"newsbot: run summary not written to {path}: {exc.strerror or exc}", file=sys.stderr)
         worst = worst or EXIT_CODES["failed"]
-    return worst if code else 0
+    return worst
 
 
 def format_summary(summaries: list[dict[str, Any]]) -> str:
