@@ -614,8 +614,9 @@ class ArticleParser:
         return self.absolute(self.meta.canonical or self.meta.meta("og:url")) or self.url
 
     def news_code(self) -> str | None:
+        url = unquote(self.url)
         for pattern in self._patterns:
-            match = re.search(pattern, unquote(self.url))
+            match = re.search(pattern, url)
             if match:
                 return ascii_digits(match.group(1))
         for css in self.chain("news_code"):
@@ -631,8 +632,9 @@ class ArticleParser:
                 return ascii_digits(match.group(1))
         canonical = self.meta.canonical
         if canonical and canonical != self.url:
+            canonical = unquote(canonical)
             for pattern in self._patterns:
-                match = re.search(pattern, unquote(canonical))
+                match = re.search(pattern, canonical)
                 if match:
                     return ascii_digits(match.group(1))
         return None
