@@ -159,7 +159,14 @@ def load_pages(groups: tuple[str, ...] = GROUPS) -> list[Page]:
                 ))
     for i, page in enumerate(pages):
         page.padded = pad_page(page.html, seed=i)
+    GENERIC_URLS.update(p.url for p in pages if p.group != "spider")
     return [p for p in pages if p.group in groups]
+
+
+#: URLs of the pages of sites without a verified entry (the generic and wild sets): newsbot runs its generic
+#: extractor on them (``extract_article(..., generic=True)``), as it would for a site nobody registered, even where
+#: a family-default entry now owns the domain.
+GENERIC_URLS: set[str] = set()
 
 
 # ---- HTML to text ------------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import GROUPS, NOW, Page, html_to_text, load_pages, md_table, write_out
+from common import GENERIC_URLS, GROUPS, NOW, Page, html_to_text, load_pages, md_table, write_out
 
 from newsbot.text import ZWNJ, normalize_text
 
@@ -53,7 +53,7 @@ def tool_newsbot(html: str, url: str) -> Output:
     from newsbot import NotAnArticle, extract_article
 
     try:
-        rec = extract_article(html, url, now=NOW)
+        rec = extract_article(html, url, now=NOW, generic=url in GENERIC_URLS)
     except NotAnArticle as exc:
         return Output(error=f"NotAnArticle: {exc}")
     return Output(rec["title"], rec["body"], rec["published_at"], rec["news_code"], rec["kicker"], rec["lead"],
@@ -63,8 +63,8 @@ def tool_newsbot(html: str, url: str) -> Output:
 def tool_newsbot_generic(html: str, url: str) -> Output:
     from parsel import Selector
 
-    from newsbot.pipelines import finalize_record
-    from newsbot.spider import parse_page
+    from newsbot.extract import parse_page
+    from newsbot.finalize import finalize_record
 
     rec = parse_page(Selector(text=html), url, None, now=NOW)
     rec, problems = finalize_record(rec, now=NOW)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lxml.html
 import trafilatura
-from common import NOW, load_pages, md_table, write_out
+from common import GENERIC_URLS, NOW, load_pages, md_table, write_out
 
 from newsbot import NotAnArticle, extract_article
 
@@ -39,7 +39,7 @@ logging.disable(logging.WARNING)
 
 def run_newsbot(html: str, url: str) -> Any:
     try:
-        return extract_article(html, url, now=NOW)
+        return extract_article(html, url, now=NOW, generic=url in GENERIC_URLS)
     except NotAnArticle:
         return None
 

@@ -100,7 +100,7 @@ class _Open:
         self.skip_next_list = False
 
 
-def _pieces(el: _Element) -> Iterator[str | None]:
+def _pieces(el: _Element, skip: frozenset[_Element] = frozenset()) -> Iterator[str | None]:
     """Text pieces in document order; ``None`` marks a line break (a block boundary or ``<br>``).
 
     The walk keeps its own stack of open elements instead of recursing: a page nested deeper than Python's
@@ -126,7 +126,7 @@ def _pieces(el: _Element) -> Iterator[str | None]:
             pass
         elif top.skip_next_list and tag in ("ul", "ol", "div"):
             top.skip_next_list = False
-        elif _is_junk(child) or (tag in ("ul", "ol") and _is_link_list(child)):
+        elif child in skip or _is_junk(child) or (tag in ("ul", "ol") and _is_link_list(child)):
             pass
         elif tag == "br":
             yield None
@@ -152,11 +152,12 @@ def _pieces(el: _Element) -> Iterator[str | None]:
             yield child.tail
 
 
-def block_lines(container: _Element) -> list[str]:
-    """The container's text as normalised lines, one per block, without agency trailers."""
+def block_lines(container: _Element, skip: frozenset[_Element] = frozenset()) -> list[str]:
+    """The container's text as normalised lines, one per block, without agency trailers; elements in ``skip``
+    (a site's ``body_exclude``) and everything inside them are not read."""
     lines: list[str] = []
     buf: list[str] = []
-    for piece in _pieces(container):
+    for piece in _pieces(container, skip):
         if piece is None:
             if buf:
                 lines.append("".join(buf))

@@ -42,8 +42,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("crawl", help="crawl sites incrementally (the cron job)", epilog=CRAWL_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("spiders", nargs="*", help="spider names (see `newsbot list`)")
-    p.add_argument("--all", action="store_true", help="every spider")
+    p.add_argument("spiders", nargs="*", metavar="SITE", help="site names (see `newsbot list`)")
+    p.add_argument("--sites", metavar="FILE", help="crawl the sites named in FILE (whitespace-separated, # comments)")
+    p.add_argument("--all", action="store_true", help="every site")
+    p.add_argument("--verified", action="store_true", help="every verified site (see `newsbot list`)")
+    p.add_argument("--family", choices=["newsstudio", "didgah", "asam", "own"],
+                   help="only sites of this CMS family (alone: all of them)")
     p.add_argument("--since", help="backfill from this day (Jalali 1403-01-01 or Gregorian 2024-03-20)")
     p.add_argument("--until", help="backfill up to and including this day")
     p.add_argument("--replay", metavar="DIR", help="answer requests from a replay folder (e.g. fixtures)")
@@ -58,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", required=True, help="the page's URL (chooses the spider and resolves links)")
     p.add_argument("--spider", help="use this spider instead of the one owning the URL's domain")
 
-    sub.add_parser("list", help="the spiders, their agencies and domains")
+    p = sub.add_parser("list", help="the sites: agency, CMS family, verified or family default, domains",
+                       description="verified: the site has recorded pages and hand-checked expected records that the "
+                       "tests hold it to. family default: it runs on its CMS family's selectors and endpoints, "
+                       "right for most sites of the family but not checked on this one.")
+    p.add_argument("--family", choices=["newsstudio", "didgah", "asam", "own"], help="only this family")
+    p.add_argument("--verified", action="store_true", help="only verified sites")
 
     p = sub.add_parser("state", help="check or rebuild the state store")
     p.add_argument("action", choices=["check", "rebuild"],
@@ -66,11 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--state-dir", default="state", help="state directory (default ./state)")
     p.add_argument("--data-dir", default="data", help="output directory to rebuild from (default ./data)")
 
-    p = sub.add_parser("genspider", help="write a new site spider and its fixtures folder")
+    p = sub.add_parser("genspider", help="add a site entry to spiders/<family>.toml and list what it requests")
     p.add_argument("name")
     p.add_argument("domain")
-    p.add_argument("--family", choices=["newsstudio", "didgah", "asam", "generic"], default="generic")
+    p.add_argument("--family", choices=["newsstudio", "didgah", "asam", "own"], default="own")
     p.add_argument("--agency", default=None, help="the agency's Persian name")
+    p.add_argument("--dir", help="the site files' folder (default: the spiders package)")
 
     p = sub.add_parser("record", help="save live responses as a replay folder")
     p.add_argument("urls", nargs="+")
@@ -137,27 +147,79 @@ def _url_problem(url: str) -> str | None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from newsbot.registry import spiders
+    """The sites from their data files alone (no Scrapy import): name, agency, family, status, domains."""
+    from newsbot import sites
 
-    rows = [(name, cls.agency or "", cls.family, ", ".join(cls.domains)) for name, cls in spiders().items()]
-    widths = [max(len(r[i]) for r in [("spider", "agency", "family", "domains"), *rows]) for i in range(4)]
-    for row in [("spider", "agency", "family", "domains"), *rows]:
+    try:
+        found = list(sites.load().values())
+    except sites.SiteDataError as exc:
+        raise UsageProblem(str(exc)) from None
+    if args.family:
+        found = [s for s in found if s.family == args.family]
+    rows = []
+    for site in found:
+        status = site.status
+        if args.verified and status != "verified":
+            continue
+        rows.append((site.name, site.agency or "-", site.family, status, ", ".join(site.domains)))
+    header = ("site", "agency", "family", "status", "domains")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    verified = sum(1 for r in rows if r[3] == "verified")
+    print(f"{len(rows)} sites, {verified} verified (fixtures and expected records), "
+          f"{len(rows) - verified} on their family's defaults", file=sys.stderr)
     return 0
 
 
 # ---- crawl -------------------------------------------------------------------------------------------------------
-def cmd_crawl(args: argparse.Namespace) -> int:
-    from newsbot.registry import project_settings, spiders
+def _selected_sites(args: argparse.Namespace) -> list[str]:
+    """The sites a crawl names: one by one, ``--sites FILE``, ``--all``, ``--verified``, narrowed by ``--family``."""
+    import difflib
 
-    known = spiders()
-    names = list(known) if args.all else args.spiders
+    from newsbot import sites
+
+    try:
+        known = sites.load()
+    except sites.SiteDataError as exc:
+        raise UsageProblem(str(exc)) from None
+    names = list(args.spiders)
+    if args.sites:
+        names += _read_site_list(args.sites)
+    if args.all:
+        names += list(known)
+    elif args.verified:
+        names += [n for n, s in known.items() if s.status == "verified"]
+    elif args.family and not names:
+        names += list(known)
+    if args.family:
+        names = [n for n in names if n not in known or known[n].family == args.family]
     if not names:
-        raise UsageProblem("name spiders to crawl, or --all (see `newsbot list`)")
-    unknown = [n for n in names if n not in known]
+        raise UsageProblem("name sites to crawl, or --sites FILE, --all, --verified or --family (see `newsbot list`)")
+    unknown = [n for n in dict.fromkeys(names) if n not in known]
     if unknown:
-        raise UsageProblem(f"unknown spider(s): {', '.join(unknown)}; known: {', '.join(known)}")
-    names = list(dict.fromkeys(names))
+        hints = [f"{n} (did you mean {', '.join(m)}?)" if (m := difflib.get_close_matches(n, known, 2)) else n
+                 for n in unknown]
+        raise UsageProblem(f"unknown site(s): {'; '.join(hints)}; see `newsbot list`")
+    return list(dict.fromkeys(names))
+
+
+def _read_site_list(path: str) -> list[str]:
+    """Site names from a file: whitespace-separated, ``#`` starts a comment (the sites a user follows)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageProblem(f"--sites {path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    names = [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
+    if not names:
+        raise UsageProblem(f"--sites {path}: names no site")
+    return names
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from newsbot.registry import project_settings
+
+    names = _selected_sites(args)
     _check_days(args)
 
     settings = project_settings()
@@ -393,78 +455,51 @@ def cmd_state(args: argparse.Namespace) -> int:
 
 
 # ---- genspider / record ------------------------------------------------------------------------------------------
-_SPIDER_TEMPLATE = '''"""{agency_doc} ({domain}): {family_doc}."""
-
-from newsbot.families import {base}
-
-
-class {cls}({base}):
-    name = "{name}"
-    agency = "{agency}"
-    domains = ("{domain}",)
-    base_url = "https://www.{domain}"
-    # Selectors tried before the family's, one tuple per field; delete what the family already gets right.
-    selectors = {{
-        # "title": ("h1.title",),
-        # "date": (".item-date",),
-    }}
-'''
-
-_GENERIC_TEMPLATE = '''"""{agency_doc} ({domain}): its own CMS; the generic fallbacks carry what the selectors miss."""
-
-from newsbot.parser import GENERIC_SELECTORS, ArticleParser
-from newsbot.spider import NewsSpider
-
-
-class {cls}Parser(ArticleParser):
-    selectors = {{
-        **GENERIC_SELECTORS,
-        "title": ("h1.title", *GENERIC_SELECTORS["title"]),
-        "body": (".article-body", *GENERIC_SELECTORS["body"]),
-    }}
-
-
-class {cls}({base}):
-    name = "{name}"
-    agency = "{agency}"
-    domains = ("{domain}",)
-    base_url = "https://www.{domain}"
-    parser = {cls}Parser
-    article_patterns = (r"^/news/(\\d+)",)
-    feeds = ("/rss",)
-'''
-
-
 def cmd_genspider(args: argparse.Namespace) -> int:
+    """Add a site entry to ``spiders/<family>.toml`` and say what the family will request."""
+    from newsbot import sites
+    from newsbot.families import FAMILIES
+
     name = args.name
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        print("newsbot: a spider name is lowercase ASCII letters, digits and _", file=sys.stderr)
-        return 2
+        raise UsageProblem("a site name is lowercase ASCII letters, digits and _")
     domain = args.domain.lower().removeprefix("https://").removeprefix("http://").removeprefix("www.").strip("/")
-    root = Path.cwd()
-    target = root / "spiders" / f"{name}.py"
-    if target.exists():
-        print(f"newsbot: {target} exists; not overwritten", file=sys.stderr)
-        return 2
-    base = {"newsstudio": "NewsStudioSpider", "didgah": "DidgahSpider", "asam": "AsamSpider",
-            "generic": "NewsSpider"}[args.family]
-    template = _GENERIC_TEMPLATE if args.family == "generic" else _SPIDER_TEMPLATE
-    cls = "".join(part.capitalize() for part in name.split("_")) + "Spider"
-    agency = args.agency or "TODO: the agency's Persian name"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(template.format(
-        name=name, domain=domain, base=base, cls=cls, agency=agency, agency_doc=agency,
-        family_doc=f"{args.family} family",
-    ), encoding="utf-8")
-    fixtures = root / "fixtures" / name
-    fixtures.mkdir(parents=True, exist_ok=True)
-    index = fixtures / "responses.json"
-    if not index.exists():
-        index.write_text("[]\n", encoding="utf-8")
-    print(f"wrote {target.relative_to(root)} and {fixtures.relative_to(root)}/")
-    print("next: record two article pages, a feed and a sitemap or archive page into the fixtures folder "
-          f"(`newsbot record URL ... --out fixtures/{name}`), write article-N.expected.json by hand, run the tests; "
-          "see docs/adding-a-site.md")
+    folder = Path(args.dir) if args.dir else sites.site_folder()
+    try:
+        known = sites.load(str(folder))
+    except sites.SiteDataError as exc:
+        raise UsageProblem(str(exc)) from None
+    if name in known:
+        raise UsageProblem(f"a site named {name!r} exists ({known[name].source}); not overwritten")
+    owner = next((s for s in known.values() if domain in s.domains), None)
+    if owner:
+        raise UsageProblem(f"{domain} belongs to [{owner.name}] ({owner.source})")
+    lines = [f"[{name}]"]
+    if args.agency:
+        lines.append(f"agency = {json.dumps(args.agency, ensure_ascii=False)}")
+    lines += [f'family = "{args.family}"', f'domains = ["{domain}"]']
+    target = folder / f"{args.family}.toml"
+    folder.mkdir(parents=True, exist_ok=True)
+    before = target.read_text(encoding="utf-8") if target.exists() else ""
+    with target.open("a", encoding="utf-8") as out:
+        out.write(("\n" if before and not before.endswith("\n\n") else "") + "\n".join(lines) + "\n")
+    sites.load.cache_clear()
+    site = sites.load(str(folder))[name]
+    print(f"added [{name}] to {target}:")
+    print("\n".join("  " + line for line in lines))
+    print(f"its {site.family} family requests (relative to {site.base_url}):")
+    for label, key in (("feeds", "feeds"), ("news sitemaps", "news_sitemaps"), ("listings", "listings"),
+                       ("backfill sitemap indexes", "sitemap_indexes"), ("yearly sitemap", "yearly_sitemap"),
+                       ("daily sitemap", "daily_sitemap"), ("archive by date", "archive_by_date")):
+        value = site.value(key)
+        if value:
+            print(f"  {label}: {', '.join(value) if isinstance(value, tuple) else value}")
+    patterns = ", ".join(site.article_patterns) or "none (set article_patterns)"
+    print(f"  article URLs: paths matching {patterns}")
+    print(f"family selectors: newsbot/families/{site.family}.py" if site.family in FAMILIES and site.family != "own"
+          else "parser: the generic one (set selectors per field)")
+    print(f"next: record two article pages and one of those discovery documents (`newsbot fixture add {name} ...`), "
+          f"write their expected records, run `pytest tests/test_fixtures.py -k {name}`; see docs/adding-a-site.md")
     return 0
 
 

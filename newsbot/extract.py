@@ -15,10 +15,11 @@ from typing import Any
 
 from parsel import Selector
 
-from newsbot import botwall, pagekind, registry
+from newsbot import botwall, pagekind, sites
 from newsbot.encoding import decode_html
-from newsbot.pipelines import finalize_record
-from newsbot.spider import NewsSpider, parse_page
+from newsbot.finalize import finalize_record
+from newsbot.parser import ArticleParser
+from newsbot.sites import Site
 
 
 class NotAnArticle(ValueError):
@@ -38,19 +39,22 @@ def extract_article(
     now: datetime | None = None,
     status: int = 200,
     headers: dict[str, str] | None = None,
+    generic: bool = False,
 ) -> dict[str, Any]:
-    """The article record of one page: the spider that owns the URL's domain, else the generic extractor.
+    """The article record of one page: the site that owns the URL's domain, else the generic extractor.
 
-    Raises NotAnArticle for a bot wall, a page of another kind (soft 404, error, login, home, tag or listing
-    page) or a page with no title or body, and KeyError for an unknown spider.
+    ``generic``: the generic extractor whatever site owns the URL (what a site nobody registered gets; the tests
+    and the benchmark pin it for their pages of sites without a verified entry). Raises NotAnArticle for a bot
+    wall, a page of another kind (soft 404, error, login, home, tag or listing page) or a page with no title or
+    body, and KeyError for an unknown site name.
     """
     text = decode_html(html, (headers or {}).get("Content-Type")) if isinstance(html, bytes) else html
     reason = botwall.challenge_reason(status, headers or {}, text)
     if reason:
         raise NotAnArticle(f"bot wall: {reason}")
-    cls: type[NewsSpider] | None = registry.get_spider(spider) if spider else registry.spider_for_url(url)
+    site = sites.get(spider) if spider else None if generic else sites.site_for_url(url)
     sel = Selector(text=text)
-    record = parse_page(sel, url, cls, now=now)
+    record = parse_page(sel, url, site, now=now)
     verdict = pagekind.classify(sel, url, record)
     if verdict:
         raise NotAnArticle(str(verdict))
@@ -58,4 +62,26 @@ def extract_article(
     record, problems = finalize_record(record, now=now)
     if problems.drop:
         raise NotAnArticle(problems.drop)
+    return record
+
+
+def parse_page(sel: Selector, url: str, site: Site | None, now: datetime | None = None) -> dict[str, Any]:
+    """The raw record of one article page: the site's parser over the page, with the site's identity.
+
+    ``site`` None: the generic parser, and the record names no site. The crawl calls this too
+    (``NewsSpider.parse_article``), with the spider's site.
+    """
+    if site is None:
+        record = ArticleParser(sel, url, now=now).parse()
+        record["site"] = None
+        return record
+    parser = site.parser_class(sel, url, site_selectors=site.selectors, url_patterns=site.article_patterns,
+                               rules=site.rules, now=now)
+    record = parser.parse()
+    record["site"] = site.name
+    if site.agency:
+        record["agency"] = site.agency  # else the page's own name for itself (og:site_name)
+    code = site.news_code_of(url)
+    if code:
+        record["news_code"] = code
     return record

@@ -96,8 +96,8 @@ def _find_article(data: Any) -> dict[str, Any] | None:
 def ld_names(value: Any, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Names out of a JSON-LD ``author``-like value (string, object or list of either).
 
-    An ``Organization`` whose name is in ``exclude`` (the publisher, the site's name) is left out: sites put
-    themselves as the author of every story, which says nothing about who wrote it.
+    An ``Organization`` is left out, and so is a plain name in ``exclude`` (the publisher, the site's name): sites
+    put themselves (or a desk) as the author of every story, which says nothing about who wrote it.
     """
     if value is None:
         return []
@@ -109,9 +109,8 @@ def ld_names(value: Any, exclude: set[str] | frozenset[str] = frozenset()) -> li
             return []
         kinds = value.get("@type")
         kinds = kinds if isinstance(kinds, list) else [kinds]
-        if name.strip() in exclude and any(k in ("Organization", "NewsMediaOrganization", "Corporation")
-                                           for k in kinds):
-            return []
+        if any(k in ("Organization", "NewsMediaOrganization", "Corporation") for k in kinds):
+            return []  # an organisation (the agency, a desk) is not who wrote the story
         return [name]
     if isinstance(value, list):
         return [n for item in value for n in ld_names(item, exclude)]

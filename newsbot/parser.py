@@ -102,6 +102,43 @@ def memo(method):
     return wrapper
 
 
+class Rules:
+    """A site's clean-ups that are data, not code (its family's first, then its own; see ``newsbot.sites``).
+
+    ``body_exclude``: CSS of elements inside the body container that are not the story (captions, boxes);
+    ``trailers``: regexes of whole body lines the site prints around every story; ``category_strip``: regexes
+    removed from the start of the category («عصر ایران دو/»); ``author_exclude``: names that are never an author
+    (a desk, the agency itself).
+    """
+
+    __slots__ = ("author_exclude", "body_exclude", "category_strip", "trailers")
+
+    def __init__(self, body_exclude: Sequence[str] = (), trailers: Sequence[str] = (),
+                 category_strip: Sequence[str] = (), author_exclude: Sequence[str] = ()) -> None:
+        self.body_exclude = tuple(body_exclude)
+        self.trailers = tuple(_regex(p) for p in trailers)
+        self.category_strip = tuple(_regex("(?:" + p + ")") for p in category_strip)
+        self.author_exclude = frozenset(normalize_text(a) for a in author_exclude)
+
+    @classmethod
+    def of(cls, rules: Mapping[str, Sequence[str]]) -> Rules:
+        return _rules(tuple((k, tuple(v)) for k, v in sorted(rules.items()) if v))
+
+
+@functools.lru_cache(maxsize=1024)
+def _rules(items: tuple[tuple[str, tuple[str, ...]], ...]) -> Rules:
+    return Rules(**dict(items))
+
+
+@functools.lru_cache(maxsize=1024)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern if not pattern.startswith("(?:") else "^" + pattern)
+
+
+# A desk, reporter or page code on the story's last line: digits with an optional / or - between groups.
+_DESK_CODE = re.compile(r"[0-9۰-۹٠-٩]{2,8}(?:\s*[/\-]\s*[0-9۰-۹٠-٩]{1,8})?")
+
+
 class ArticleParser:
     """The generic parser. CMS families subclass it with their selectors; sites add a few of their own.
 
@@ -123,6 +160,7 @@ class ArticleParser:
         *,
         site_selectors: SelectorMap | None = None,
         url_patterns: Iterable[str] = (),
+        rules: Mapping[str, Sequence[str]] | None = None,
         now: datetime | None = None,
     ) -> None:
         self.sel = sel
@@ -131,6 +169,7 @@ class ArticleParser:
         self.meta: PageMeta = read_meta(sel)
         self._site = site_selectors or {}
         self._patterns = tuple(url_patterns) + self.url_patterns
+        self.rules = Rules.of(rules or {})
         self._memo: dict[str, Any] = {}
         self._index: PageIndex | None = None
         self._body_from = "generic"
@@ -356,12 +395,25 @@ class ArticleParser:
     def body_lines(self) -> list[str]:
         for css in self.chain("body"):
             for node in self.select(css):
-                lines = block_lines(node)
+                if isinstance(node, str):
+                    continue
+                skip = frozenset(el for ex in self.rules.body_exclude for el in self.select(ex, node)
+                                 if not isinstance(el, str))
+                lines = block_lines(node, skip=skip)
                 if lines:
                     self._body_from = "container"
-                    return self._drop_heading_lines(lines)
+                    return self._drop_trailers(self._drop_heading_lines(lines))
         self._body_from = "generic"
-        return self._clean_generic_lines(trafilatura_lines(self.sel.root, self.url))
+        return self._drop_trailers(self._clean_generic_lines(trafilatura_lines(self.sel.root, self.url)))
+
+    def _drop_trailers(self, lines: list[str]) -> list[str]:
+        """Lines the site prints around every story (its ``trailers`` patterns), and a desk or reporter code alone
+        on the last line («۲۱۶۲۱۶», «۱۱۰/۴۵»), which no story ends with."""
+        if self.rules.trailers:
+            lines = [line for line in lines if not any(p.fullmatch(line) for p in self.rules.trailers)]
+        while len(lines) > 1 and _DESK_CODE.fullmatch(lines[-1]):
+            lines = lines[:-1]
+        return lines
 
     def _drop_heading_lines(self, lines: list[str]) -> list[str]:
         """Containers sometimes include the headline, kicker or lead; they have their own fields."""
@@ -545,6 +597,12 @@ class ArticleParser:
         return _unique([text for _, _, text in ranked])[:4]
 
     def category(self) -> str | None:
+        found = self._category()
+        for pattern in self.rules.category_strip:
+            found = pattern.sub("", found, count=1).strip() if found else found
+        return found or None
+
+    def _category(self) -> str | None:
         for css in self.chain("category"):
             for node in self.select(css):
                 text = normalize_text(self._text_of(node))
@@ -582,14 +640,16 @@ class ArticleParser:
         return _unique([t for t in (normalize_text(v) for v in found) if t])
 
     def authors(self) -> list[str]:
+        excluded = self.rules.author_exclude
         found = [_AUTHOR_LABEL.sub("", a) for a in self.all_texts("authors")]
-        if any(found):
-            return _unique([a for a in found if a])
+        found = [a for a in found if a and a not in excluded]
+        if found:
+            return _unique(found)
         names = ld_names(self.meta.ld("author"), exclude=self._publisher_names())
         if not names:
             meta = self.meta.meta("author", "article:author")
             names = [meta] if meta and not meta.startswith("http") else []
-        return _unique([n for n in (normalize_text(v) for v in names) if n])
+        return _unique([n for n in (normalize_text(v) for v in names) if n and n not in excluded])
 
     def _publisher_names(self) -> set[str]:
         """Names the page gives itself: a JSON-LD author with one of these names is the publisher, not a person."""

@@ -1,8 +1,8 @@
 """The spider every site stands on: discovery (feeds, sitemaps, archive pages) and article parsing.
 
-A site is data: its name, agency, domains, URL patterns, discovery endpoints and a few selectors, on top of a
-CMS family (``newsbot.families``) that carries the rest. Scrapy does the crawling; parsing is the pure
-:func:`parse_page` over the response's Selector.
+A site is data (``spiders/*.toml``, read by ``newsbot.sites``): its name, agency, domains, URL patterns, discovery
+endpoints and a few selectors, on top of a CMS family (``newsbot.families``) that carries the rest. Scrapy does the
+crawling; parsing is the pure :func:`newsbot.extract.parse_page` over the response's Selector.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from newsbot import dates, pagekind
+from newsbot.extract import parse_page
 from newsbot.frontier import Frontier
 from newsbot.middlewares import BotWall
 from newsbot.parser import ArticleParser
 from newsbot.record import NOT_ARTICLE
+from newsbot.sites import Site
 from newsbot.state import Pending
 from newsbot.text import ascii_digits
 
@@ -35,16 +37,20 @@ logger = logging.getLogger(__name__)
 
 
 class NewsSpider(scrapy.Spider):
-    """Base spider. Subclasses set the class attributes below; most sites need nothing else."""
+    """Base spider. ``newsbot.registry`` makes one subclass per site entry, setting the attributes below from the
+    entry and its family; a site's Python ``class`` (crawl logic such as :meth:`state_key`) sits between."""
 
-    name: ClassVar[str] = "generic"
+    #: None here, so that Scrapy's loader takes no base or logic class for a spider; each site's class sets it.
+    name: ClassVar[str | None] = None  # type: ignore[assignment]
+    #: The site entry this spider was made from (``newsbot.sites``): parsing reads its data.
+    site: ClassVar[Site | None] = None
     #: The agency's Persian name, as users know it.
     agency: ClassVar[str | None] = None
     #: Registrable domains the site answers on; subdomains are included (``kerman.behzisti.ir``).
     domains: ClassVar[tuple[str, ...]] = ()
     #: Where relative discovery paths are resolved.
     base_url: ClassVar[str] = ""
-    family: ClassVar[str] = "generic"
+    family: ClassVar[str] = "own"
     parser: ClassVar[type[ArticleParser]] = ArticleParser
     #: Site selectors, tried before the family's: {"title": ("h1.news-title",), ...}.
     selectors: ClassVar[dict[str, tuple[str, ...]]] = {}
@@ -453,7 +459,7 @@ class NewsSpider(scrapy.Spider):
             logger.info("not an HTML page, skipped: %s", response.url)
             self.frontier.settle(response.meta.get("newsbot_key"), response.url, "not_article", "not_html")
             return
-        record = parse_page(response.selector, response.url, type(self))
+        record = parse_page(response.selector, response.url, self.site)
         verdict = pagekind.classify(response.selector, response.url, record)
         if verdict is not None:
             # Not an article (a soft-404, a listing, a login page): dropped by the validate stage with this reason
@@ -470,25 +476,6 @@ class NewsSpider(scrapy.Spider):
             yield from self.parse_article(response)
         else:
             yield from self.parse_listing(response)
-
-
-def parse_page(sel: Selector, url: str, spider_cls: type[NewsSpider] | None, now: datetime | None = None
-               ) -> dict[str, Any]:
-    """The raw record of one article page: the site's parser over the page, with the site's identity."""
-    if spider_cls is None or spider_cls is NewsSpider:
-        parser = ArticleParser(sel, url, now=now)
-        record = parser.parse()
-        record["site"] = None
-        return record
-    parser = spider_cls.parser(sel, url, site_selectors=spider_cls.selectors,
-                               url_patterns=spider_cls.article_patterns, now=now)
-    record = parser.parse()
-    record["site"] = spider_cls.name
-    record["agency"] = spider_cls.agency
-    code = spider_cls.news_code_of(url)
-    if code:
-        record["news_code"] = code
-    return record
 
 
 def _failure_text(exc: BaseException) -> str:

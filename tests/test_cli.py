@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from newsbot import sites
 from newsbot.cli import main
-from newsbot.registry import spiders
+from newsbot.registry import spider_class
 from newsbot.text import ZWNJ, has_arabic_letters
 
 from .conftest import FIXTURES, article_cases
@@ -50,7 +50,7 @@ def test_extract_with_explicit_spider(capsys: pytest.CaptureFixture[str]) -> Non
     code, out, _ = run(capsys, "extract", "--url", url, "--spider", "isna", str(page))
     assert code == 0 and json.loads(out)["site"] == "isna"
     code, _, err = run(capsys, "extract", "--url", url, "--spider", "nosuch", str(page))
-    assert code == 2 and "no spider named 'nosuch'" in err
+    assert code == 2 and "no site named 'nosuch'" in err
 
 
 def test_extract_challenge_page_exits_nonzero_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,43 +62,45 @@ def test_extract_challenge_page_exits_nonzero_with_one_line(tmp_path: Path, caps
     assert err.count("\n") == 1 and "bot wall" in err and "arvancloud" in err
 
 
-def test_list_shows_every_spider(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "list")
+def test_list_shows_every_site_with_family_and_status(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "list")
     assert code == 0
-    for name, cls in spiders().items():
+    known = sites.load()
+    assert len(known) >= 226
+    for name, site in known.items():
         line = next(line for line in out.splitlines() if line.startswith(name + " "))
-        assert cls.agency in line and cls.domains[0] in line
-    assert len(spiders()) == 9
+        assert site.family in line and site.domains[0] in line and site.status in line
+        assert (site.agency or "-") in line
+    verified = [n for n, s in known.items() if s.status == "verified"]
+    assert f"{len(known)} sites, {len(verified)} verified" in err
+    code, out, _ = run(capsys, "list", "--verified")
+    assert sorted(line.split()[0] for line in out.splitlines()[1:]) == sorted(verified)
+    code, out, _ = run(capsys, "list", "--family", "asam")
+    assert all(" asam " in line for line in out.splitlines()[1:])
 
 
-def test_smallest_spider_is_under_25_lines() -> None:
-    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in Path("spiders").glob("*.py")}
-    sizes.pop("__init__.py")
-    assert min(sizes.values()) < 25, sizes
-
-
-@pytest.mark.parametrize("family", ["newsstudio", "didgah", "asam", "generic"])
-def test_genspider_writes_a_loadable_spider(family: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.chdir(tmp_path)
-    code, out, _ = run(capsys, "genspider", "hamshahri", "www.hamshahrionline.ir", "--family", family,
-                       "--agency", "همشهری آنلاین")
-    assert code == 0, out
-    path = tmp_path / "spiders" / "hamshahri.py"
-    assert (tmp_path / "fixtures" / "hamshahri" / "responses.json").exists()
-    assert len(path.read_text(encoding="utf-8").splitlines()) < 25
-    spec = importlib.util.spec_from_file_location("hamshahri_gen", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    cls = module.HamshahriSpider
-    assert cls.name == "hamshahri" and cls.domains == ("hamshahrionline.ir",)
+@pytest.mark.parametrize("family", ["newsstudio", "didgah", "asam", "own"])
+def test_genspider_adds_a_site_entry(family: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "spiders"
+    code, out, err = run(capsys, "genspider", "hamshahri", "www.hamshahrionline.ir", "--family", family,
+                         "--agency", "همشهری آنلاین", "--dir", str(folder))
+    assert code == 0, err
+    assert "requests" in out and "article URLs" in out
+    sites.load.cache_clear()
+    site = sites.load(str(folder))["hamshahri"]
+    assert site.family == family and site.domains == ("hamshahrionline.ir",) and site.agency == "همشهری آنلاین"
+    assert site.lines <= 4
     path_of = {"newsstudio": "/news/798011/x", "didgah": "/fa/news/798011/x", "asam": "/بخش-شهری-7/798011-x",
-               "generic": "/news/798011/x"}
+               "own": "/news/798011/x"}
     url = "https://www.hamshahrionline.ir" + path_of[family]
-    assert cls.owns(url)
-    assert cls.news_code_of(url) == "798011"
-    # Refuses to overwrite.
-    assert main(["genspider", "hamshahri", "hamshahrionline.ir"]) == 2
+    assert site.owns(url)
+    assert site.news_code_of(url) == "798011"
+    cls = spider_class(site)
+    assert cls.name == "hamshahri" and cls.news_code_of(url) == "798011"
+    # Refuses a second entry of the same name or domain.
+    assert main(["genspider", "hamshahri", "hamshahrionline.ir", "--dir", str(folder)]) == 2
+    assert main(["genspider", "other", "hamshahrionline.ir", "--dir", str(folder)]) == 2
+    sites.load.cache_clear()
 
 
 def test_record_saves_a_replay_folder_from_a_local_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,7 +152,7 @@ def test_record_saves_a_replay_folder_from_a_local_server(tmp_path: Path, capsys
     (["crawl", "isna", "--since", "1403-02-01", "--until", "1403-01-01"], "is before --since"),
     (["crawl", "isna", "--since", "1403-13-01"], "not a day"),
     (["crawl", "isna", "--until", "1403-01-01"], "--until needs --since"),
-    (["crawl", "nosuch"], "unknown spider"),
+    (["crawl", "nosuch"], "unknown site"),
     (["crawl", "isna", "-s", "NEWSBOT_MAX_ATTEMPTS=lots"], "NEWSBOT_MAX_ATTEMPTS must be a whole number"),
     (["crawl", "isna", "-s", "NEWSBOT_STAET_DIR=x"], "unknown setting NEWSBOT_STAET_DIR"),
     (["crawl", "isna", "-s", "NEWSBOT_HOST_MAP={\"www.isna.ir\": 8080}"], "'host:port' strings"),

@@ -9,29 +9,39 @@ import pytest
 from scrapy.http import Request, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
-from newsbot import extract_article
+from newsbot import extract_article, sites
 from newsbot.registry import spiders
 from newsbot.text import ZWNJ, has_arabic_letters
 
 from .conftest import FIXTURES, NOW, article_cases, load_index
 
-SPIDERS = sorted(spiders())
+SITES = sites.load()
+#: Sites with a fixtures folder: each must be verified (two reviewed articles and a discovery document).
+FOLDERS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith("_"))
+VERIFIED = [name for name in FOLDERS if name in SITES]
 CASES = [
     pytest.param(name, page, url, expected, id=f"{name}/{page.name}")
-    for name in SPIDERS
+    for name in VERIFIED
     if (FIXTURES / name / "responses.json").exists()
     for page, url, expected in article_cases(FIXTURES / name)
 ]
 
 
-@pytest.mark.parametrize("name", SPIDERS)
-def test_every_spider_has_fixtures(name: str) -> None:
-    folder = FIXTURES / name
-    assert (folder / "responses.json").exists(), f"spider {name!r} has no fixtures/{name}/responses.json"
-    cases = article_cases(folder)
-    assert len(cases) >= 2, f"spider {name!r} needs at least two recorded articles with expected records"
-    files = {e.get("file", "") for e in load_index(folder)}
-    assert any(f.endswith(".xml") for f in files), f"spider {name!r} has no recorded feed or sitemap"
+@pytest.mark.parametrize("name", FOLDERS)
+def test_every_fixture_folder_is_a_verified_site(name: str) -> None:
+    """A fixtures folder belongs to a site entry and is complete: half a verification is none."""
+    assert name in SITES, f"fixtures/{name}/ belongs to no site of spiders/*.toml"
+    status, why = sites.fixture_status(name)
+    assert status == "verified", f"fixtures/{name}/: {why}"
+    files = {e.get("file", "") for e in load_index(FIXTURES / name)}
+    assert any(f.endswith(".xml") for f in files) or any(f.endswith(".html") and not f.startswith("article")
+                                                        for f in files), f"{name} has no recorded discovery document"
+
+
+def test_sites_without_fixtures_are_family_defaults() -> None:
+    statuses = {name: site.status for name, site in SITES.items()}
+    assert set(statuses.values()) <= {"verified", "family default"}
+    assert {n for n, s in statuses.items() if s == "verified"} == set(VERIFIED)
 
 
 @pytest.mark.parametrize(("name", "page", "url", "expected_path"), CASES)
@@ -65,7 +75,7 @@ def _response(folder: Path, entry: dict) -> TextResponse:
                request=Request(entry["url"]))
 
 
-@pytest.mark.parametrize("name", SPIDERS)
+@pytest.mark.parametrize("name", VERIFIED)
 def test_discovery_finds_recorded_articles(name: str) -> None:
     """Each recorded feed, sitemap and listing yields article requests, each with its news code, all recorded."""
     folder = FIXTURES / name

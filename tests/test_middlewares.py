@@ -15,8 +15,9 @@ URL = "https://www.isna.ir/news/1404061207654/x"
 
 @pytest.fixture
 def wall() -> BotWallMiddleware:
-    crawler = get_crawler(NewsSpider)
-    crawler.spider = NewsSpider.from_crawler(crawler)
+    spider_cls = type("GenericSpider", (NewsSpider,), {"name": "generic"})
+    crawler = get_crawler(spider_cls)
+    crawler.spider = spider_cls.from_crawler(crawler)
     return BotWallMiddleware.from_crawler(crawler)
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsbot.pipelines import normalize_record
+from newsbot.finalize import normalize_record
 from newsbot.record import empty_record
 from newsbot.text import (
     ZWNJ,

@@ -6,10 +6,9 @@ Markup from the research notes: ``/بخش-{section}-{secId}/{id}-{slug}`` URLs (
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from newsbot.parser import ArticleParser
-from newsbot.spider import NewsSpider
 
 
 class AsamParser(ArticleParser):
@@ -29,10 +28,10 @@ class AsamParser(ArticleParser):
     }
 
 
-class AsamSpider(NewsSpider):
-    family = "asam"
-    parser = AsamParser
-    article_patterns = (r"^/بخش-[^/]+/(\d+)-", r"^/fa/tiny/news-(\d+)", r"^/fa/news/(\d+)")
-    listing_selectors = ("section.service_list", "li[data-date]")
-    feeds = ("/fa/feeds/",)
-    sitemap_indexes = ("/sitemap.xml",)
+#: What an Asam site's spider knows without being told: URL shapes and discovery endpoints.
+SPIDER: dict[str, Any] = {
+    "article_patterns": (r"^/بخش-[^/]+/(\d+)-", r"^/fa/tiny/news-(\d+)", r"^/fa/news/(\d+)"),
+    "listing_selectors": ("section.service_list", "li[data-date]"),
+    "feeds": ("/fa/feeds/",),
+    "sitemap_indexes": ("/sitemap.xml",),
+}

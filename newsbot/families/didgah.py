@@ -7,10 +7,9 @@ Its ``article:published_time`` has been seen in the future, so the visible date 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from newsbot.parser import ArticleParser
-from newsbot.spider import NewsSpider
 
 
 class DidgahParser(ArticleParser):
@@ -28,14 +27,14 @@ class DidgahParser(ArticleParser):
     }
 
 
-class DidgahSpider(NewsSpider):
-    family = "didgah"
-    parser = DidgahParser
-    article_patterns = (r"^/fa/news/(\d+)",)
-    listing_selectors = (".archive_content", ".linear_news")
-    feeds = ("/fa/rss/allnews",)
-    news_sitemaps = ("/fa-sitemap-news",)
-    listings = ("/fa/archive",)
-    sitemap_indexes = ("/fa-sitemap-newsarchive",)
-    archive_by_date = "/fa/archive?service_id=-1&sec_id=-1&cat_id=-1&rpp=50&from_date={jy}/{jm:02d}/{jd:02d}" \
-        "&to_date={jy}/{jm:02d}/{jd:02d}&p={page}"
+#: What a Didgah site's spider knows without being told: URL shapes and discovery endpoints.
+SPIDER: dict[str, Any] = {
+    "article_patterns": (r"^/fa/news/(\d+)",),
+    "listing_selectors": (".archive_content", ".linear_news"),
+    "feeds": ("/fa/rss/allnews",),
+    "news_sitemaps": ("/fa-sitemap-news",),
+    "listings": ("/fa/archive",),
+    "sitemap_indexes": ("/fa-sitemap-newsarchive",),
+    "archive_by_date": "/fa/archive?service_id=-1&sec_id=-1&cat_id=-1&rpp=50&from_date={jy}/{jm:02d}/{jd:02d}"
+                       "&to_date={jy}/{jm:02d}/{jd:02d}&p={page}",
+}

@@ -6,10 +6,9 @@ Markup from the research notes: ``/news/{id}/{slug}`` URLs, ``.item-text[itempro
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from newsbot.parser import ArticleParser
-from newsbot.spider import NewsSpider
 
 
 class NewsStudioParser(ArticleParser):
@@ -30,15 +29,15 @@ class NewsStudioParser(ArticleParser):
     }
 
 
-class NewsStudioSpider(NewsSpider):
-    family = "newsstudio"
-    parser = NewsStudioParser
-    article_patterns = (r"^/(?:news|photo|media)/(\d+)",)
-    skip_patterns = (r"^/(?:live|media)/",)
-    listing_selectors = ("div.items", "section.list", "ul.news-list")
-    feeds = ("/rss",)
-    news_sitemaps = ("/sitemap/news/sitemap.xml",)
-    listings = ("/archive",)
-    sitemap_indexes = ("/sitemap/all/sitemap.xml",)
-    yearly_sitemap = "/sitemap/{jy}/sitemap.xml"
-    archive_by_date = "/archive?pi={page}&ms=0&dy={jd}&mn={jm}&yr={jy}"
+#: What a NewsStudio site's spider knows without being told: URL shapes and discovery endpoints.
+SPIDER: dict[str, Any] = {
+    "article_patterns": (r"^/(?:news|photo|media)/(\d+)",),
+    "skip_patterns": (r"^/(?:live|media)/",),
+    "listing_selectors": ("div.items", "section.list", "ul.news-list"),
+    "feeds": ("/rss",),
+    "news_sitemaps": ("/sitemap/news/sitemap.xml",),
+    "listings": ("/archive",),
+    "sitemap_indexes": ("/sitemap/all/sitemap.xml",),
+    "yearly_sitemap": "/sitemap/{jy}/sitemap.xml",
+    "archive_by_date": "/archive?pi={page}&ms=0&dy={jd}&mn={jm}&yr={jy}",
+}
