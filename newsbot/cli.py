@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--family", choices=["newsstudio", "didgah", "asam", "own"], help="only this family")
     p.add_argument("--verified", action="store_true", help="only verified sites")
 
+    p = sub.add_parser("detect", help="which CMS family built a page (NewsStudio, Didgah, Asam), and the evidence")
+    p.add_argument("target", metavar="FILE|URL", help="a saved page, - for standard input, or an http(s) URL to fetch")
+    p.add_argument("--url", help="the saved page's URL (its path is evidence too)")
+
     p = sub.add_parser("state", help="check or rebuild the state store")
     p.add_argument("action", choices=["check", "rebuild"],
                    help="check: integrity and counts; rebuild: a new seen set from the JSON Lines output")
@@ -88,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     handler = {"crawl": cmd_crawl, "extract": cmd_extract, "list": cmd_list, "genspider": cmd_genspider,
+               "detect": cmd_detect,
                "record": cmd_record, "state": cmd_state}[args.command]
     try:
         return handler(args)
@@ -131,6 +136,69 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"newsbot: output not writable: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    """The family a page shows, the marks that show it, and the registered site of its domain if any."""
+    from parsel import Selector
+
+    from newsbot import sites
+    from newsbot.detect import detect
+    from newsbot.encoding import decode_html
+
+    url = args.url
+    if args.target.startswith(("http://", "https://")):
+        url = url or args.target
+        problem = _url_problem(args.target)
+        if problem:
+            raise UsageProblem(f"{args.target!r}: {problem}")
+        try:
+            data, content_type = _fetch(args.target)
+        except OSError as exc:
+            print(f"newsbot: cannot fetch {args.target}: {getattr(exc, 'reason', None) or exc}", file=sys.stderr)
+            return 1
+    else:
+        if url and _url_problem(url):
+            raise UsageProblem(f"--url {url!r}: {_url_problem(url)}")
+        data, content_type = _read_input(args.target), None
+    found = detect(Selector(text=decode_html(data, content_type)), url)
+    print(f"family: {found.family or 'none (the generic parser)'}")
+    print(f"evidence: {found.describe()}")
+    others = {f: n for f, n in sorted(found.scores.items()) if f != found.family}
+    if others:
+        print("other families: " + ", ".join(f"{f} {n} ({', '.join(found.evidence[f])})" for f, n in others.items()))
+    site = sites.site_for_url(url) if url else None
+    if site is not None:
+        agrees = "" if found.family in (None, site.family) or site.family == "own" else \
+            f"; its pages show {found.family}: the entry's family may be out of date"
+        print(f"registered: [{site.name}] ({site.family}, {site.status}) in {site.source}{agrees}")
+    return 0
+
+
+def _read_input(target: str) -> bytes:
+    if target == "-":
+        return sys.stdin.buffer.read()
+    path = Path(target)
+    if path.is_dir():
+        raise UsageProblem(f"{target} is a directory, not a saved page")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {target}: {exc.strerror or exc}") from None
+
+
+def _fetch(url: str) -> tuple[bytes, str | None]:
+    import urllib.error
+    import urllib.request
+
+    from newsbot.settings import USER_AGENT
+
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Language": "fa-IR,fa;q=0.9"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.read(10 * 1024 * 1024), resp.headers.get("Content-Type")
+    except urllib.error.HTTPError as exc:
+        raise OSError(f"HTTP {exc.code}") from None
 
 
 def _url_problem(url: str) -> str | None:

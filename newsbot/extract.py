@@ -16,6 +16,7 @@ from typing import Any
 from parsel import Selector
 
 from newsbot import botwall, pagekind, sites
+from newsbot.detect import detect
 from newsbot.encoding import decode_html
 from newsbot.finalize import finalize_record
 from newsbot.parser import ArticleParser
@@ -43,8 +44,10 @@ def extract_article(
 ) -> dict[str, Any]:
     """The article record of one page: the site that owns the URL's domain, else the generic extractor.
 
-    ``generic``: the generic extractor whatever site owns the URL (what a site nobody registered gets; the tests
-    and the benchmark pin it for their pages of sites without a verified entry). Raises NotAnArticle for a bot
+    A page of an unregistered domain that shows a CMS family's marks (``newsbot.detect``) gets that family's
+    parser, and its record names the domain as its site. ``generic``: the generic extractor whatever site owns the
+    URL (what a page of no known CMS gets; the tests and the benchmark pin it for their pages of sites without a
+    verified entry). Raises NotAnArticle for a bot
     wall, a page of another kind (soft 404, error, login, home, tag or listing page) or a page with no title or
     body, and KeyError for an unknown site name.
     """
@@ -54,6 +57,11 @@ def extract_article(
         raise NotAnArticle(f"bot wall: {reason}")
     site = sites.get(spider) if spider else None if generic else sites.site_for_url(url)
     sel = Selector(text=text)
+    if site is None and not generic:
+        # A site nobody registered may still run on a known CMS: its family's parser knows the page.
+        found = detect(sel, url)
+        if found.family is not None:
+            site = sites.adhoc(url, found.family)
     record = parse_page(sel, url, site, now=now)
     verdict = pagekind.classify(sel, url, record)
     if verdict:

@@ -275,6 +275,17 @@ def load_object(path: str, what: str) -> Any:
         raise SiteDataError(f"{what}: cannot load {path} ({exc})") from None
 
 
+def adhoc(url: str, family: str) -> Site:
+    """A site nobody registered, known by its host and the family its pages showed (``newsbot.detect``): its
+    records are keyed by that host and their news codes."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    domain = host.removeprefix("www.")
+    if family not in FAMILY_NAMES:
+        raise SiteDataError(f"unknown family {family!r}")
+    return Site(name=domain, family=family, domains=(domain,), agency=None, base_url=f"https://{host}",
+                data={"domains": (domain,), "family": family}, source="detected", lines=0)
+
+
 # ---- lookups ---------------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=4)
 def _by_domain(folder: str | None = None) -> dict[str, Site]:
