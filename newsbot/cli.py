@@ -86,13 +86,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--agency", default=None, help="the agency's Persian name")
     p.add_argument("--dir", help="the site files' folder (default: the spiders package)")
 
+    p = sub.add_parser("fixture", help="put saved pages into a site's fixtures folder; draft expected records",
+                       description="add: copy a saved page, feed or sitemap into fixtures/SITE/ under the name and "
+                       "URL encoding the replay index needs. draft: write SITE's missing expected records from "
+                       "newsbot's current output, marked unreviewed: the fixture tests refuse them until you have "
+                       "checked every field against the page and deleted the _unreviewed key.")
+    fsub = p.add_subparsers(dest="action", required=True)
+    fp = fsub.add_parser("add", help="add a saved response to fixtures/SITE/")
+    fp.add_argument("site")
+    fp.add_argument("file", help="the saved body (HTML, XML, robots.txt)")
+    fp.add_argument("--url", required=True, help="the URL it was served at (as the spider requests it)")
+    fp.add_argument("--status", type=int, default=200)
+    fp.add_argument("--content-type", help="default: from the file's content")
+    fp.add_argument("--fixtures", default=None, help="the fixtures folder (default: the project's)")
+    fp = fsub.add_parser("draft", help="write draft expected records for SITE's article pages that have none")
+    fp.add_argument("site")
+    fp.add_argument("--fixtures", default=None, help="the fixtures folder (default: the project's)")
+
     p = sub.add_parser("record", help="save live responses as a replay folder")
     p.add_argument("urls", nargs="+")
     p.add_argument("--out", required=True, help="folder to write (responses.json and the bodies)")
 
     args = parser.parse_args(argv)
     handler = {"crawl": cmd_crawl, "extract": cmd_extract, "list": cmd_list, "genspider": cmd_genspider,
-               "detect": cmd_detect,
+               "detect": cmd_detect, "fixture": cmd_fixture,
                "record": cmd_record, "state": cmd_state}[args.command]
     try:
         return handler(args)
@@ -568,6 +585,108 @@ def cmd_genspider(args: argparse.Namespace) -> int:
           else "parser: the generic one (set selectors per field)")
     print(f"next: record two article pages and one of those discovery documents (`newsbot fixture add {name} ...`), "
           f"write their expected records, run `pytest tests/test_fixtures.py -k {name}`; see docs/adding-a-site.md")
+    return 0
+
+
+def cmd_fixture(args: argparse.Namespace) -> int:
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    from newsbot import sites
+
+    try:
+        site = sites.get(args.site)
+    except KeyError as exc:
+        raise UsageProblem(exc.args[0]) from None
+    except sites.SiteDataError as exc:
+        raise UsageProblem(str(exc)) from None
+    folder = Path(args.fixtures or sites.fixtures_folder()) / site.name
+    index_path = folder / "responses.json"
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else []
+    except ValueError as exc:
+        raise UsageProblem(f"{index_path}: not valid JSON ({exc})") from None
+    if args.action == "draft":
+        return _draft_expected(site, folder, index)
+    problem = _url_problem(args.url)
+    if problem:
+        raise UsageProblem(f"--url {args.url!r}: {problem}")
+    if not site.owns(args.url):
+        raise UsageProblem(f"{args.url} is not on {site.name}'s domains ({', '.join(site.domains)})")
+    body = _read_input(args.file)
+    parts = urlsplit(args.url)
+    # The URL as the spider requests it: a browser's percent-encoding of the path and query, nothing else changed.
+    url = urlunsplit((parts.scheme, parts.netloc, quote(parts.path, safe="/-_.~%!$&'()*+,;=:@"),
+                      quote(parts.query, safe="=&%/:+,;-_.~"), ""))
+    content_type = args.content_type or _guess_type(body, parts.path)
+    is_article = site.news_code_of(url) is not None and "html" in content_type
+    existing = {e.get("url"): e for e in index}
+    name = existing.get(url, {}).get("file") or _fixture_name(folder, parts.path, content_type, is_article)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(body)
+    entry = {"url": url, "status": args.status, "headers": {"Content-Type": content_type}, "file": name}
+    existing[url] = entry
+    index_path.write_text("[\n" + ",\n".join("  " + json.dumps(e, ensure_ascii=False) for e in existing.values())
+                          + "\n]\n", encoding="utf-8")
+    kind = "article" if is_article else "discovery document" if name != "robots.txt" else "robots.txt"
+    print(f"{folder / name} ({kind}) <- {url}")
+    if is_article and not (folder / (Path(name).stem + ".expected.json")).exists():
+        print(f"next: `newsbot fixture draft {site.name}`, then check every field of the draft against the page")
+    return 0
+
+
+def _guess_type(body: bytes, path: str) -> str:
+    head = body[:512].lstrip().lower()
+    if path.endswith("robots.txt"):
+        return "text/plain; charset=utf-8"
+    if head.startswith(b"<?xml") or b"<rss" in head or b"<urlset" in head or b"<sitemapindex" in head:
+        return "application/rss+xml; charset=utf-8" if b"<rss" in body[:2048].lower() else \
+            "application/xml; charset=utf-8"
+    return "text/html; charset=utf-8"
+
+
+def _fixture_name(folder: Path, path: str, content_type: str, is_article: bool) -> str:
+    if path.endswith("robots.txt"):
+        return "robots.txt"
+    if is_article:
+        n = 1
+        while (folder / f"article-{n}.html").exists():
+            n += 1
+        return f"article-{n}.html"
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-").lower() or "home"
+    ext = ".xml" if "xml" in content_type else ".html"
+    stem = stem if "sitemap" in stem or "rss" in stem or "feed" in stem or ext == ".html" else f"feed-{stem}"
+    name, i = stem + ext, 1
+    while (folder / name).exists():
+        i += 1
+        name = f"{stem}-{i}{ext}"
+    return name
+
+
+def _draft_expected(site: Any, folder: Path, index: list[dict[str, Any]]) -> int:
+    from newsbot.extract import NotAnArticle, extract_article
+    from newsbot.sites import UNREVIEWED
+
+    written = 0
+    for entry in index:
+        file = entry.get("file") or ""
+        if not file.startswith("article") or not file.endswith(".html"):
+            continue
+        target = folder / (Path(file).stem + ".expected.json")
+        if target.exists():
+            continue
+        try:
+            record = extract_article((folder / file).read_bytes(), entry["url"], spider=site.name,
+                                     headers=entry.get("headers") or {})
+        except NotAnArticle as exc:
+            print(f"newsbot: {file}: not an article ({exc}); no draft written", file=sys.stderr)
+            continue
+        record.pop("crawled_at", None)
+        draft = {UNREVIEWED: "check every field against the page, correct it, then delete this key", **record}
+        target.write_text(json.dumps(draft, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {target} (unreviewed)")
+        written += 1
+    if not written:
+        print("no article page without an expected record")
     return 0
 
 

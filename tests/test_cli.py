@@ -232,3 +232,39 @@ def test_a_broken_replay_index_stops_the_crawl_at_start(tmp_path: Path, capsys: 
     (replay / "responses.json").write_text("{not json")
     code, _, err = run(capsys, "crawl", "isna", "--replay", str(replay), "--state-dir", str(tmp_path / "s"))
     assert code == 2 and "not valid JSON" in err
+
+
+def test_fixture_add_and_draft_make_a_site_verified_only_once_reviewed(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    src = FIXTURES / "isna"
+    base = "https://www.isna.ir"
+    for n, slug in ((1, "زمان-ثبت-سفارش"), (2, "دشت‌های-ممنوعه")):
+        code, out, err = run(capsys, "fixture", "add", "isna", str(src / f"article-{n}.html"),
+                             "--url", f"{base}/news/140406120765{n}/{slug}", "--fixtures", str(tmp_path))
+        assert code == 0, err
+    code, out, err = run(capsys, "fixture", "add", "isna", str(src / "rss.xml"), "--url", f"{base}/rss",
+                         "--fixtures", str(tmp_path))
+    assert code == 0 and "discovery document" in out
+    folder = tmp_path / "isna"
+    index = json.loads((folder / "responses.json").read_text(encoding="utf-8"))
+    assert [e["file"] for e in index] == ["article-1.html", "article-2.html", "rss.xml"]
+    assert index[0]["url"].isascii() and "%D8%B2%D9%85%D8%A7%D9%86" in index[0]["url"]
+    assert "%E2%80%8C" in index[1]["url"]  # the half-space of the slug, encoded as a browser does
+    assert index[2]["headers"]["Content-Type"].startswith("application/rss+xml")
+    assert sites.fixture_status("isna", tmp_path)[0] == "fixtures incomplete"  # no expected records yet
+    code, out, _ = run(capsys, "fixture", "draft", "isna", "--fixtures", str(tmp_path))
+    assert code == 0 and out.count("(unreviewed)") == 2
+    status, why = sites.fixture_status("isna", tmp_path)
+    assert status == "fixtures incomplete" and "unreviewed" in why
+    for n in (1, 2):
+        path = folder / f"article-{n}.expected.json"
+        draft = json.loads(path.read_text(encoding="utf-8"))
+        assert draft.pop(sites.UNREVIEWED) and draft["site"] == "isna" and draft["title"]
+        path.write_text(json.dumps(draft, ensure_ascii=False), encoding="utf-8")
+    assert sites.fixture_status("isna", tmp_path)[0] == "verified"
+    # A URL off the site's domains, or an unknown site, is refused with one line.
+    code, _, err = run(capsys, "fixture", "add", "isna", str(src / "rss.xml"), "--url", "https://example.com/rss",
+                       "--fixtures", str(tmp_path))
+    assert code == 2 and "not on isna's domains" in err
+    code, _, err = run(capsys, "fixture", "add", "nosuch", str(src / "rss.xml"), "--url", f"{base}/rss")
+    assert code == 2 and "no site named" in err
