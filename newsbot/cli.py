@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("crawl", help="crawl sites incrementally (the cron job)", epilog=CRAWL_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("spiders", nargs="*", metavar="SITE", help="site names (see `newsbot list`)")
+    p.add_argument("spiders", nargs="*", metavar="SITE|URL",
+                   help="site names (see `newsbot list`), or a site's URL (https://www.example.ir): a registered "
+                        "site's entry, else discovery from its home page, robots.txt and feeds")
     p.add_argument("--sites", metavar="FILE", help="crawl the sites named in FILE (whitespace-separated, # comments)")
     p.add_argument("--all", action="store_true", help="every site")
     p.add_argument("--verified", action="store_true", help="every verified site (see `newsbot list`)")
@@ -268,9 +270,11 @@ def _selected_sites(args: argparse.Namespace) -> list[str]:
         known = sites.load()
     except sites.SiteDataError as exc:
         raise UsageProblem(str(exc)) from None
-    names = list(args.spiders)
+    names = [n for n in args.spiders if not n.startswith(("http://", "https://"))]
     if args.sites:
-        names += _read_site_list(args.sites)
+        listed = _read_site_list(args.sites)
+        names += [n for n in listed if not n.startswith(("http://", "https://"))]
+        args.spiders = [*args.spiders, *(n for n in listed if n.startswith(("http://", "https://")))]
     if args.all:
         names += list(known)
     elif args.verified:
@@ -279,7 +283,7 @@ def _selected_sites(args: argparse.Namespace) -> list[str]:
         names += list(known)
     if args.family:
         names = [n for n in names if n not in known or known[n].family == args.family]
-    if not names:
+    if not names and not _site_urls(args):
         raise UsageProblem("name sites to crawl, or --sites FILE, --all, --verified or --family (see `newsbot list`)")
     unknown = [n for n in dict.fromkeys(names) if n not in known]
     if unknown:
@@ -287,6 +291,33 @@ def _selected_sites(args: argparse.Namespace) -> list[str]:
                  for n in unknown]
         raise UsageProblem(f"unknown site(s): {'; '.join(hints)}; see `newsbot list`")
     return list(dict.fromkeys(names))
+
+
+def _site_urls(args: argparse.Namespace) -> list[str]:
+    return [n for n in args.spiders if n.startswith(("http://", "https://"))]
+
+
+def _url_spiders(args: argparse.Namespace, names: list[str]) -> list[Any]:
+    """``newsbot crawl https://www.example.ir``: the registered site of that domain, else a spider made for it."""
+    from newsbot import sites
+    from newsbot.adhoc import adhoc_spider
+
+    found: list[Any] = []
+    for url in _site_urls(args):
+        problem = _url_problem(url)
+        if problem:
+            raise UsageProblem(f"{url!r}: {problem}")
+        site = sites.site_for_url(url)
+        if site is not None:
+            print(f"{url}: registered as [{site.name}] ({site.family}, {site.status}); crawling that",
+                  file=sys.stderr)
+            if site.name not in names:
+                names.append(site.name)
+            continue
+        cls = adhoc_spider(url)
+        if cls.name not in {getattr(c, "name", c) for c in found}:
+            found.append(cls)
+    return found
 
 
 def _read_site_list(path: str) -> list[str]:
@@ -304,7 +335,8 @@ def _read_site_list(path: str) -> list[str]:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from newsbot.registry import project_settings
 
-    names = _selected_sites(args)
+    names: list[Any] = _selected_sites(args)
+    names += _url_spiders(args, names)
     _check_days(args)
 
     settings = project_settings()
@@ -414,7 +446,7 @@ def _check_state(state_dir: Path, settings: Any) -> None:
         raise UsageProblem(f"{runs} is not writable")
 
 
-def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_dir: Path) -> int:
+def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_dir: Path) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from newsbot.extensions import spider_summary
@@ -423,8 +455,9 @@ def _run_crawl(settings: Any, names: list[str], args: argparse.Namespace, state_
     process = CrawlerProcess(settings)  # installs Scrapy's root log handler (LOG_* settings) by default
     crawlers = {}
     kwargs = {"since": args.since, "until": args.until} if args.since else {}
-    for name in names:
-        crawler = process.create_crawler(name)
+    for spider in names:  # a registered site's name, or the class of a site crawled by URL
+        crawler = process.create_crawler(spider)
+        name = spider if isinstance(spider, str) else spider.name
         crawlers[name] = crawler
         process.crawl(crawler, **kwargs)
     process.start()

@@ -26,9 +26,16 @@ logger = logging.getLogger(__name__)
 
 
 def record_key(item: dict[str, Any], spider_cls: Any = None) -> tuple[str, str]:
-    """(site, key) under which the state store remembers a written record."""
+    """(site, key) under which the state store remembers a written record.
+
+    ``spider_cls`` may be the spider itself: a site crawled by URL (``newsbot.adhoc``) learns its URL shapes during
+    the run, and an article whose URL carries no news code is remembered by its URL, as its request was.
+    """
     site = item.get("site") or "_generic"
     code = item.get("news_code")
+    url = item.get("url") or ""
+    if spider_cls is not None and getattr(spider_cls, "keys_by_url", False) and not spider_cls.news_code_of(url):
+        return site, spider_cls.state_key(url, "")
     if code and spider_cls is not None and hasattr(spider_cls, "state_key"):
         return site, spider_cls.state_key(item.get("url") or "", str(code))
     return site, str(code or item.get("canonical_url") or item.get("url"))
@@ -126,7 +133,7 @@ class DedupPipeline(_CrawlerPipeline):
         return self.frontier.store
 
     def key(self, item: dict[str, Any]) -> tuple[str, str]:
-        return record_key(item, type(self.crawler.spider) if self.crawler.spider else None)
+        return record_key(item, self.crawler.spider)
 
     def _reconcile(self) -> tuple[int, int]:
         if self.store is None:
