@@ -24,6 +24,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from newsbot import dates, pagekind
+from newsbot.detect import detect
 from newsbot.extract import parse_page
 from newsbot.frontier import Frontier
 from newsbot.middlewares import BotWall
@@ -96,6 +97,7 @@ class NewsSpider(scrapy.Spider):
         self.max_sitemap_depth = 3
         self.max_index_docs = 5000
         self._index_docs = 0
+        self._family_checked = False
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -459,6 +461,8 @@ class NewsSpider(scrapy.Spider):
             logger.info("not an HTML page, skipped: %s", response.url)
             self.frontier.settle(response.meta.get("newsbot_key"), response.url, "not_article", "not_html")
             return
+        if not self._family_checked:
+            self._check_family(response)
         record = parse_page(response.selector, response.url, self.site)
         verdict = pagekind.classify(response.selector, response.url, record)
         if verdict is not None:
@@ -469,6 +473,19 @@ class NewsSpider(scrapy.Spider):
         if response.meta.get("listed_date"):
             record.setdefault("_published_raw", []).append(response.meta["listed_date"])
         yield record
+
+    def _check_family(self, response: TextResponse) -> None:
+        """Once per run, on the first article: do the site's pages still show the family its entry names? A site
+        that moved to another CMS keeps being crawled with the old family's selectors, and its fields go missing
+        one by one; this says why, on the first page."""
+        self._family_checked = True
+        if self.site is None or self.family == "own":
+            return
+        found = detect(response.selector, response.url)
+        if found.family is not None and found.family != self.family:
+            self._inc("family_mismatch")
+            logger.warning("%s: its entry says %s, but %s shows %s; the entry (%s) may be out of date",
+                           self.name, self.family, response.url, found.describe(), self.site.source)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Default callback (``scrapy parse``/``scrapy fetch``): an article if the URL is one, else a listing."""

@@ -158,3 +158,26 @@ def test_a_url_of_a_registered_site_crawls_its_entry(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert b"registered as [isna]" in proc.stderr
     assert len(list((tmp_path / "data" / "isna").glob("*.jsonl"))) == 1
+
+
+def test_a_registered_site_whose_pages_show_another_family_is_flagged(tmp_path: Path) -> None:
+    """fararu's entry says Didgah; if its pages show Asam, the run says so (once) instead of silently thinning out."""
+    host = "fararu.com"
+    page = (FIXTURES / "ilna" / "article-1.html").read_bytes().replace(b"www.ilna.ir", host.encode())
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title><item><title>t</title>'
+            f'<link>https://{host}/fa/news/123456/x</link></item></channel></rss>').encode()
+    server = Pages({"/fa/rss/allnews": ("application/rss+xml", feed), "/fa/news/123456/x": ("text/html", page),
+                    "/robots.txt": ("text/plain", b"User-agent: *\n")})
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "newsbot.cli", "crawl", "fararu", "--state-dir", str(tmp_path / "state"),
+             "--data-dir", str(tmp_path / "data"), "-q",
+             "-s", "NEWSBOT_HOST_MAP=" + json.dumps({host: f"127.0.0.1:{server.port}",
+                                                     f"www.{host}": f"127.0.0.1:{server.port}"}),
+             "-s", "NEWSBOT_HOST_MAP_ONLY=true", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false"],
+            cwd=tmp_path, env=clean_env(tmp_path), capture_output=True, timeout=120)
+    finally:
+        server.close()
+    err = proc.stderr.decode("utf-8", "replace")
+    assert err.count("its entry says didgah, but") == 1, err[-3000:]
+    assert "shows asam" in err and "spiders/didgah.toml" in err
