@@ -56,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--state-dir", help="state directory (default ./state)")
     p.add_argument("--data-dir", help="output directory (default ./data): DIR/<spider>/<UTC date>.jsonl")
     p.add_argument("--set", "-s", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
+    p.add_argument("--fill-gaps", action="store_true",
+                   help="backfill the closed gaps of the named sites (all sites with gaps when none is named) "
+                        "through their archives and sitemaps; see `newsbot gaps`")
+    p.add_argument("--alert-cmd", metavar="CMD",
+                   help="run CMD (a shell command) with a JSON event on stdin when a site changes status, a gap "
+                        "opens or closes, or a monitor trips (setting NEWSBOT_ALERT_CMD)")
     p.add_argument("--log-file", help="write the Scrapy log here instead of stderr")
     p.add_argument("--quiet", "-q", action="store_true", help="log warnings and errors only")
 
@@ -74,6 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("detect", help="which CMS family built a page (NewsStudio, Didgah, Asam), and the evidence")
     p.add_argument("target", metavar="FILE|URL", help="a saved page, - for standard input, or an http(s) URL to fetch")
     p.add_argument("--url", help="the saved page's URL (its path is evidence too)")
+
+    p = sub.add_parser("status", help="per site: last run, last article, articles per day, coverage, monitors",
+                       description="Reads the run history (state/history.sqlite3). Monitors compare each site's last "
+                       "day with its own trailing window: nothing written where the daily median is above zero, a "
+                       "field's coverage dropping by more than 20 points, the drop ratio rising, repeated "
+                       "unreachable or blocked runs.")
+    p.add_argument("sites", nargs="*", help="only these sites (default: every site in the history)")
+    p.add_argument("--state-dir", default="state", help="state directory (default ./state)")
+    p.add_argument("--window", type=float, default=None, help="monitor window in days (default 14)")
+    p.add_argument("--json", action="store_true", help="one JSON object per site")
+    p.add_argument("--check", action="store_true", help="exit 1 when any site has a flag or an open gap")
+
+    p = sub.add_parser("gaps", help="the periods each site had no successful crawl (outages, walls, shutdowns)")
+    p.add_argument("sites", nargs="*", help="only these sites")
+    p.add_argument("--state-dir", default="state", help="state directory (default ./state)")
+    p.add_argument("--json", action="store_true", help="one JSON object per gap")
 
     p = sub.add_parser("state", help="check or rebuild the state store")
     p.add_argument("action", choices=["check", "rebuild"],
@@ -111,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     handler = {"crawl": cmd_crawl, "extract": cmd_extract, "list": cmd_list, "genspider": cmd_genspider,
-               "detect": cmd_detect, "fixture": cmd_fixture,
+               "detect": cmd_detect, "fixture": cmd_fixture, "status": cmd_status, "gaps": cmd_gaps,
                "record": cmd_record, "state": cmd_state}[args.command]
     try:
         return handler(args)
@@ -283,7 +305,7 @@ def _selected_sites(args: argparse.Namespace) -> list[str]:
         names += list(known)
     if args.family:
         names = [n for n in names if n not in known or known[n].family == args.family]
-    if not names and not _site_urls(args):
+    if not names and not _site_urls(args) and not getattr(args, "fill_gaps", False):
         raise UsageProblem("name sites to crawl, or --sites FILE, --all, --verified or --family (see `newsbot list`)")
     unknown = [n for n in dict.fromkeys(names) if n not in known]
     if unknown:
@@ -377,9 +399,102 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return EX_TEMPFAIL
     try:
         _check_state(state_dir, settings)
-        return _run_crawl(settings, names, args, state_dir)
+        plan: dict[str, Any] = {}
+        if args.fill_gaps:
+            if args.since:
+                raise UsageProblem("--fill-gaps chooses the days itself (each gap's); not with --since")
+            plan = _gap_plan(state_dir, names)
+            if not plan:
+                print("no gap to fill" + (f" for {', '.join(map(str, names))}" if names else ""))
+                return 0
+            names = list(plan)
+        code, crawlers = _run_crawl(settings, names, args, state_dir, plan)
+        return _after_run(settings, args, state_dir, crawlers, plan, code)
     finally:
         lock.release()
+
+
+def _gap_plan(state_dir: Path, names: list[Any]) -> dict[str, Any]:
+    """Per site, the days to backfill: from the first unfilled closed gap's start to the last one's end (Tehran
+    days). A gap still open (the site still failing) waits for a good run first."""
+    from newsbot.dates import TEHRAN
+    from newsbot.history import History, HistoryError
+
+    try:
+        history = History(state_dir)
+    except HistoryError as exc:
+        raise UsageProblem(str(exc)) from None
+    try:
+        from newsbot import sites
+
+        registered = sites.load()
+        wanted = {n for n in names if isinstance(n, str)}
+        plan: dict[str, Any] = {}
+        for gap in history.gaps():
+            if gap.filled_at or (wanted and gap.site not in wanted):
+                continue
+            if gap.site not in registered:
+                print(f"{gap.site}: not a registered site; crawl it by URL with --since/--until to fill its gaps",
+                      file=sys.stderr)
+                continue
+            if gap.end is None:
+                print(f"{gap.site}: gap open since {gap.start} ({gap.reason}); filled once a run succeeds",
+                      file=sys.stderr)
+                continue
+            entry = plan.setdefault(gap.site, {"gaps": []})
+            entry["gaps"].append(gap)
+        for entry in plan.values():
+            start = min(datetime.fromisoformat(g.start) for g in entry["gaps"]).astimezone(TEHRAN).date()
+            end = max(datetime.fromisoformat(g.end) for g in entry["gaps"]).astimezone(TEHRAN).date()
+            entry["since"], entry["until"] = start.isoformat(), end.isoformat()
+        return plan
+    finally:
+        history.close()
+
+
+def _after_run(settings: Any, args: argparse.Namespace, state_dir: Path, crawlers: dict[str, Any],
+               plan: dict[str, Any], code: int) -> int:
+    """History-based work after the crawl: filled gaps marked, monitors printed, alerts sent, old files pruned."""
+    from newsbot.history import History, HistoryError
+    from newsbot.ops import alert_events, prune_run_files, send_alerts
+
+    if not settings.getbool("NEWSBOT_HISTORY", True):
+        return code
+    try:
+        history = History(state_dir)
+    except HistoryError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return code or EXIT_CODES["failed"]
+    try:
+        summaries = {name: getattr(c, "newsbot_summary", None) for name, c in crawlers.items()}
+        for name, entry in plan.items():
+            summary = summaries.get(name)
+            if summary and summary["status"] == "ok":
+                history.mark_filled(name, entry["gaps"])
+                print(f"{name}: {len(entry['gaps'])} gap(s) from {entry['since']} to {entry['until']} backfilled")
+        window = settings.getfloat("NEWSBOT_MONITOR_WINDOW_DAYS", 14.0)
+        statuses = [history.status(name, window_days=window) for name in crawlers]
+        for status in statuses:
+            for flag in status.flags:
+                print(f"{status.site}: monitor: {flag}")
+        changes = [c.newsbot_change for c in crawlers.values() if getattr(c, "newsbot_change", None)]
+        events = alert_events(history, changes, statuses)
+        command = args.alert_cmd or settings.get("NEWSBOT_ALERT_CMD")
+        if command and events:
+            for problem in send_alerts(command, events):
+                print(f"newsbot: {problem}", file=sys.stderr)
+        history.prune(settings.getfloat("NEWSBOT_HISTORY_KEEP_DAYS", 400.0))
+    finally:
+        history.close()
+    prune_run_files(state_dir / "runs", settings.getfloat("NEWSBOT_RUNS_KEEP_DAYS", 30.0))
+    if settings.getbool("NEWSBOT_INCREMENTAL", True):
+        from newsbot.state import StateError, StateStore
+
+        try:
+            StateStore.shared(state_dir).compact()
+        except StateError as exc:
+            print(f"newsbot: {exc}", file=sys.stderr)
+    return code
 
 
 def _lock_state(state_dir: Path, when_held: str) -> Any:
@@ -446,7 +561,8 @@ def _check_state(state_dir: Path, settings: Any) -> None:
         raise UsageProblem(f"{runs} is not writable")
 
 
-def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_dir: Path) -> int:
+def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_dir: Path,
+               plan: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
     from scrapy.crawler import CrawlerProcess
 
     from newsbot.extensions import spider_summary
@@ -457,9 +573,11 @@ def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_
     kwargs = {"since": args.since, "until": args.until} if args.since else {}
     for spider in names:  # a registered site's name, or the class of a site crawled by URL
         crawler = process.create_crawler(spider)
+        crawler.newsbot_cli = True  # this command writes the run's summary file (see RunSummary)
         name = spider if isinstance(spider, str) else spider.name
         crawlers[name] = crawler
-        process.crawl(crawler, **kwargs)
+        days = (plan or {}).get(name)
+        process.crawl(crawler, **({"since": days["since"], "until": days["until"]} if days else kwargs))
     process.start()
 
     summaries = []
@@ -497,7 +615,7 @@ def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_
     except OSError as exc:
         print(f"newsbot: run summary not written to {path}: {exc.strerror or exc}", file=sys.stderr)
         worst = worst or EXIT_CODES["failed"]
-    return worst
+    return worst, crawlers
 
 
 def format_summary(summaries: list[dict[str, Any]]) -> str:
@@ -520,6 +638,56 @@ def _setting_value(value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+# ---- status / gaps -------------------------------------------------------------------------------------------------
+def _open_history(state_dir: str) -> Any:
+    from newsbot.history import History, HistoryError
+
+    if not (Path(state_dir) / "history.sqlite3").exists():
+        raise UsageProblem(f"no run history in {state_dir} (it is written by each crawl; see --state-dir)")
+    try:
+        return History(state_dir)
+    except HistoryError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from newsbot.ops import status_table
+
+    history = _open_history(args.state_dir)
+    try:
+        names = args.sites or history.sites()
+        unknown = [n for n in names if n not in history.sites()]
+        if unknown:
+            raise UsageProblem(f"no run of {', '.join(unknown)} in the history of {args.state_dir}")
+        statuses = [history.status(n, window_days=args.window or 14.0) for n in names]
+    finally:
+        history.close()
+    if args.json:
+        for s in statuses:
+            print(json.dumps(s.as_dict(), ensure_ascii=False))
+    else:
+        print(status_table(statuses))
+    return 1 if args.check and any(s.flags or s.open_gap for s in statuses) else 0
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from newsbot.ops import gaps_table
+
+    history = _open_history(args.state_dir)
+    try:
+        gaps = [g for g in history.gaps() if not args.sites or g.site in args.sites]
+    finally:
+        history.close()
+    if args.json:
+        for g in gaps:
+            print(json.dumps(g.as_dict(), ensure_ascii=False))
+    elif gaps:
+        print(gaps_table(gaps))
+    else:
+        print("no gaps: every run of " + (", ".join(args.sites) if args.sites else "every site") + " succeeded")
+    return 0
 
 
 # ---- state -------------------------------------------------------------------------------------------------------

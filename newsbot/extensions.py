@@ -6,11 +6,15 @@ A sudden rise in a field's missing share is how a layout change shows itself. Ea
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 
+from newsbot.history import History, HistoryError
 from newsbot.record import FIELDS
 
 logger = logging.getLogger(__name__)
@@ -139,6 +143,13 @@ def _status(s: dict[str, Any], output_failure: str | None, refusal: str | None) 
     return "ok", None
 
 
+def _started(stats: dict[str, Any]) -> datetime:
+    value = stats.get("start_time")
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
 class RunSummary:
     """Counts missing fields per written record and attaches the spider's summary to its crawler when it closes."""
 
@@ -151,6 +162,38 @@ class RunSummary:
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunSummary:
         return cls(crawler)
+
+    def _keep_history(self, summary: dict[str, Any]) -> None:
+        """The summary as a row of the run history (``newsbot status``, ``gaps``, the report), for every crawl that
+        ran with a state directory: ``newsbot crawl`` and ``scrapy crawl`` alike."""
+        settings = self.crawler.settings
+        if not settings.getbool("NEWSBOT_HISTORY", True):
+            return
+        try:
+            history = History(settings.get("NEWSBOT_STATE_DIR"))
+            try:
+                change = history.record(summary, _started(self.crawler.stats.get_stats()), datetime.now(timezone.utc))
+            finally:
+                history.close()
+        except HistoryError as exc:
+            logger.error("%s: %s; this run is not in the history", summary["spider"], exc)
+            return
+        self.crawler.newsbot_change = change
+        if not getattr(self.crawler, "newsbot_cli", False):
+            # `scrapy crawl`: nobody else writes the run's summary file (`newsbot crawl` writes one for all spiders).
+            runs = Path(settings.get("NEWSBOT_STATE_DIR")) / "runs"
+            started = _started(self.crawler.stats.get_stats())
+            path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}-{summary['spider']}.json"
+            report = {"started_at": started.isoformat(timespec="seconds"),
+                      "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      "command": "scrapy crawl", "spiders": [summary]}
+            try:
+                runs.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n",
+                                encoding="utf-8")
+                logger.info("summary written to %s", path)
+            except OSError as exc:
+                logger.error("run summary not written to %s: %s", path, exc.strerror or exc)
 
     def item_scraped(self, item: dict[str, Any], response: Any, spider: Any) -> None:
         for field in _REPORTED:
@@ -167,6 +210,7 @@ class RunSummary:
                                  output_failure=ledger.failure if ledger else None,
                                  refusal=getattr(self.crawler, "newsbot_refusal", None))
         self.crawler.newsbot_summary = summary
+        self._keep_history(summary)
         logger.info("newsbot summary for %s: %s; written %d, skipped as seen %d, fetched %d, dropped %s, "
                     "challenges %d, pending %d", spider.name, summary["status"], summary["written"],
                     summary["skipped_seen"], summary["fetched"], summary["dropped"] or "{}", summary["challenges"],
@@ -174,7 +218,11 @@ class RunSummary:
         if summary["status"] != "ok":
             logger.error("%s: %s: %s", spider.name, summary["status"].upper(), summary["failure"])
         elif not summary["written"] and summary["skipped_seen"]:
-            # Most often `scrapy crawl NAME -O out.jsonl` after earlier runs: the state says everything is known.
-            logger.warning("%s: nothing new: %d article(s) were written by earlier runs (state in %s); to write them "
-                           "again, run with -s NEWSBOT_INCREMENTAL=false or another NEWSBOT_STATE_DIR", spider.name,
-                           summary["skipped_seen"], self.crawler.settings.get("NEWSBOT_STATE_DIR"))
+            # Most often `scrapy crawl NAME -O out.jsonl` after earlier runs: the state says everything is known. A
+            # cron run into the default output finding nothing new is normal, and its log stays quiet about it.
+            settings = self.crawler.settings
+            own_output = settings.getdict("FEEDS") != settings.getdict("NEWSBOT_FEED")
+            (logger.warning if own_output else logger.info)(
+                "%s: nothing new: %d article(s) were written by earlier runs (state in %s); to write them again, "
+                "run with -s NEWSBOT_INCREMENTAL=false or another NEWSBOT_STATE_DIR", spider.name,
+                summary["skipped_seen"], settings.get("NEWSBOT_STATE_DIR"))

@@ -92,6 +92,16 @@ NEWSBOT_FRONTIER_MAX_AGE_DAYS = 14.0
 #: How deep sitemap indexes of sitemap indexes are followed, and how many sitemaps one run reads at most.
 NEWSBOT_SITEMAP_MAX_DEPTH = 3
 NEWSBOT_SITEMAP_MAX_DOCS = 5000
+#: Keep each spider's run summary in the run history (state/history.sqlite3: `newsbot status`, `gaps`, `report`).
+NEWSBOT_HISTORY = True
+#: Days of run history kept (rows are small: a year of ten-minute runs of one site is a few MB) and days of
+#: state/runs/*.json files kept (the full summary of each run; older ones are deleted at the end of a run).
+NEWSBOT_HISTORY_KEEP_DAYS = 400.0
+NEWSBOT_RUNS_KEEP_DAYS = 30.0
+#: Monitors compare the last day of a site with its own trailing window of this many days.
+NEWSBOT_MONITOR_WINDOW_DAYS = 14.0
+#: A command run with a JSON description on stdin when a monitor trips or a site changes status (also --alert-cmd).
+NEWSBOT_ALERT_CMD = ""
 #: Written articles are fsynced and marked in batches of this many (or every two seconds, whichever comes first).
 NEWSBOT_MARK_BATCH = 200
 

@@ -181,6 +181,18 @@ class StateStore:
                                                                              frontier_key or news_code))
         return cur.rowcount == 1
 
+    def compact(self, settled_keep_days: float = 90.0) -> tuple[int, int]:
+        """Forget what no longer matters: offsets of output files that are gone, settled URLs older than
+        ``settled_keep_days`` (a 404 of last spring is no longer in any feed). Returns (outputs, settled) removed."""
+        gone = [row[0] for row in self._execute("SELECT path FROM outputs") if not Path(row[0]).exists()]
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=settled_keep_days)).isoformat(timespec="seconds")
+        with self.transaction():
+            for path in gone:
+                self._execute("DELETE FROM outputs WHERE path = ?", (path,))
+            settled = self._execute("DELETE FROM settled WHERE settled_at < ?", (cutoff,)).rowcount
+        self._execute("PRAGMA optimize")
+        return len(gone), settled
+
     def count(self, site: str | None = None) -> int:
         if site is None:
             return self._execute("SELECT COUNT(*) FROM seen").fetchone()[0]
@@ -296,6 +308,8 @@ class StateStore:
             return 0, 0
         size = path.stat().st_size
         start = min(self.output_offset(path), size)
+        if start == size:
+            return 0, 0  # read to the end by an earlier run: nothing to open, nothing to write back
         marked = 0
         with path.open("rb+") as fh, self.transaction():
             fh.seek(start)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from newsbot.history import History
+
 from .conftest import ROOT, Crawler, clean_env, count_lines, kill_group, read_output, wait_for
 from .server import SiteServer
 from .sitegen import HOST, Reply, Site, sitemap_index
@@ -362,3 +364,8 @@ def test_scrapy_crawl_with_O_writes_only_there_and_says_when_nothing_is_new(site
     assert again.returncode == 0 and out.read_bytes() == b""
     assert re.search(r"isna: nothing new: \d+ article\(s\) were written by earlier runs", log), log[-2000:]
     assert "NEWSBOT_INCREMENTAL=false" in log
+    # scrapy crawl keeps the run history and writes its run summary like newsbot crawl.
+    history = History(crawler.state_dir)
+    assert [r["written"] for r in history.runs("isna")] == [len(site.articles), 0]
+    files = sorted((crawler.state_dir / "runs").glob("*-isna.json"))
+    assert len(files) == 2 and json.loads(files[-1].read_text(encoding="utf-8"))["spiders"][0]["status"] == "ok"

@@ -1,0 +1,79 @@
+"""A month of cron in a minute: an outage opens a gap and alerts, recovery closes it, --fill-gaps backfills it,
+status and gaps say what happened, and a normal run's log holds only the summary."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsbot.history import History
+
+from .conftest import Crawler, clean_env
+from .server import SiteServer
+from .sitegen import HOST, Site
+
+pytestmark = pytest.mark.e2e
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _newsbot(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "newsbot.cli", *argv], cwd=tmp, env=clean_env(tmp),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_an_outage_is_a_gap_with_alerts_and_is_filled_after_recovery(site: Site, server: SiteServer,
+                                                                    crawler: Crawler, tmp_path: Path) -> None:
+    alerts = tmp_path / "alerts.jsonl"
+    script = tmp_path / "alert.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'a').write(sys.stdin.read().strip() + '\\n')\n",
+                      encoding="utf-8")
+    alert = ["--alert-cmd", f"{sys.executable} {script} {alerts}"]
+
+    first = crawler.run(*alert, "-q")
+    assert first.returncode == 0 and first.summary["written"] == len(site.articles)
+    # Under cron (-q) the output is the summary table and where it was written: nothing else.
+    assert first.stderr.strip() == "", first.stderr
+    assert first.stdout.splitlines()[0].startswith("spider")
+
+    down = crawler.run(*alert, "-q", NEWSBOT_HOST_MAP={HOST: f"127.0.0.1:{_closed_port()}"})
+    assert down.returncode == 5 and down.summary["status"] == "unreachable"
+    events = [json.loads(line) for line in alerts.read_text(encoding="utf-8").splitlines()]
+    assert [e["event"] for e in events] == ["status_changed", "gap_opened"]
+    assert events[0]["from"] == "ok" and events[0]["to"] == "unreachable" and events[1]["reason"] == "unreachable"
+
+    gaps = _newsbot(tmp_path, "gaps", "--state-dir", str(crawler.state_dir), "--json")
+    [gap] = [json.loads(line) for line in gaps.stdout.splitlines()]
+    assert gap["site"] == "isna" and gap["end"] is None
+    status = _newsbot(tmp_path, "status", "--state-dir", str(crawler.state_dir), "--check")
+    assert status.returncode == 1 and "gap open since" in status.stdout and "unreachable" in status.stdout
+    # An open gap is not filled while the site is still down.
+    early = crawler.run("--fill-gaps")
+    assert early.returncode == 0 and "no gap to fill" in early.stdout and "gap open since" in early.stderr
+
+    site.add_article()
+    back = crawler.run(*alert, "-q")
+    assert back.returncode == 0 and back.summary["written"] == 1
+    events = [json.loads(line) for line in alerts.read_text(encoding="utf-8").splitlines()]
+    assert [e["event"] for e in events][2:] == ["status_changed", "gap_closed"]
+    [gap] = History(crawler.state_dir).gaps("isna")
+    assert gap.end is not None and gap.filled_at is None
+
+    fill = crawler.run("--fill-gaps")
+    assert fill.returncode == 0, fill.stdout + fill.stderr[-2000:]
+    assert "isna: 1 gap(s) from" in fill.stdout and "backfilled" in fill.stdout
+    assert History(crawler.state_dir).gaps("isna")[0].filled_at is not None
+    assert "no gap to fill" in crawler.run("--fill-gaps").stdout
+    status = _newsbot(tmp_path, "status", "--state-dir", str(crawler.state_dir), "--json")
+    row = json.loads(status.stdout)
+    assert row["last_status"] == "ok" and row["open_gap"] is None and row["last_written_at"]
+    assert row["per_day_7"] == pytest.approx((len(site.articles)) / 7, abs=0.01)
