@@ -97,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--state-dir", default="state", help="state directory (default ./state)")
     p.add_argument("--json", action="store_true", help="one JSON object per gap")
 
+    p = sub.add_parser("report", help="a static HTML page: articles per day, status, coverage and gaps per site")
+    p.add_argument("sites", nargs="*", help="only these sites")
+    p.add_argument("--out", required=True, help="folder to write index.html into")
+    p.add_argument("--days", type=int, default=30, help="days shown (default 30)")
+    p.add_argument("--state-dir", default="state", help="state directory (default ./state)")
+
     p = sub.add_parser("state", help="check or rebuild the state store")
     p.add_argument("action", choices=["check", "rebuild"],
                    help="check: integrity and counts; rebuild: a new seen set from the JSON Lines output")
@@ -134,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = {"crawl": cmd_crawl, "extract": cmd_extract, "list": cmd_list, "genspider": cmd_genspider,
                "detect": cmd_detect, "fixture": cmd_fixture, "status": cmd_status, "gaps": cmd_gaps,
+               "report": cmd_report,
                "record": cmd_record, "state": cmd_state}[args.command]
     try:
         return handler(args)
@@ -687,6 +694,27 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         print(gaps_table(gaps))
     else:
         print("no gaps: every run of " + (", ".join(args.sites) if args.sites else "every site") + " succeeded")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from newsbot.report import write_report
+
+    if args.days < 1:
+        raise UsageProblem("--days must be at least 1")
+    history = _open_history(args.state_dir)
+    try:
+        unknown = [n for n in args.sites if n not in history.sites()]
+        if unknown:
+            raise UsageProblem(f"no run of {', '.join(unknown)} in the history of {args.state_dir}")
+        try:
+            path = write_report(history, Path(args.out), days=args.days, sites=args.sites or None)
+        except OSError as exc:
+            print(f"newsbot: cannot write the report to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    finally:
+        history.close()
+    print(f"report written to {path}")
     return 0
 
 
