@@ -585,7 +585,10 @@ def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_
         crawlers[name] = crawler
         days = (plan or {}).get(name)
         process.crawl(crawler, **({"since": days["since"], "until": days["until"]} if days else kwargs))
+    progress = _progress(settings, args, crawlers)
     process.start()
+    if progress is not None and progress.running:
+        progress.stop()
 
     summaries = []
     for name, crawler in crawlers.items():
@@ -623,6 +626,33 @@ def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_
         print(f"newsbot: run summary not written to {path}: {exc.strerror or exc}", file=sys.stderr)
         worst = worst or EXIT_CODES["failed"]
     return worst, crawlers
+
+
+def _progress(settings: Any, args: argparse.Namespace, crawlers: dict[str, Any]) -> Any:
+    """On a terminal (not under cron, not with -q): every NEWSBOT_PROGRESS_INTERVAL seconds, one line with the
+    sites done, the articles written and the rate, so a long backfill or a many-site crawl is not silent."""
+    interval = settings.getfloat("NEWSBOT_PROGRESS_INTERVAL", 10.0)
+    if args.quiet or interval <= 0 or not sys.stderr.isatty():
+        return None
+    import time
+
+    from twisted.internet import task
+
+    last = {"t": time.monotonic(), "written": 0}
+
+    def tick() -> None:
+        written = sum(int(c.stats.get_value(f"newsbot/written/{name}", 0) or 0)
+                      for name, c in crawlers.items() if c.stats)
+        done = sum(1 for c in crawlers.values() if getattr(c, "newsbot_summary", None) is not None)
+        now = time.monotonic()
+        rate = (written - last["written"]) / max(now - last["t"], 1e-6)
+        last.update(t=now, written=written)
+        print(f"progress: {done}/{len(crawlers)} sites done, {written:,} articles written, {rate:.1f}/s",
+              file=sys.stderr, flush=True)
+
+    loop = task.LoopingCall(tick)
+    loop.start(interval, now=False)
+    return loop
 
 
 def format_summary(summaries: list[dict[str, Any]]) -> str:

@@ -100,6 +100,8 @@ NEWSBOT_HISTORY_KEEP_DAYS = 400.0
 NEWSBOT_RUNS_KEEP_DAYS = 30.0
 #: Monitors compare the last day of a site with its own trailing window of this many days.
 NEWSBOT_MONITOR_WINDOW_DAYS = 14.0
+#: Seconds between progress lines of `newsbot crawl` on a terminal (never under cron, never with -q; 0: none).
+NEWSBOT_PROGRESS_INTERVAL = 10.0
 #: A command run with a JSON description on stdin when a monitor trips or a site changes status (also --alert-cmd).
 NEWSBOT_ALERT_CMD = ""
 #: Written articles are fsynced and marked in batches of this many (or every two seconds, whichever comes first).

@@ -77,3 +77,33 @@ def test_an_outage_is_a_gap_with_alerts_and_is_filled_after_recovery(site: Site,
     row = json.loads(status.stdout)
     assert row["last_status"] == "ok" and row["open_gap"] is None and row["last_written_at"]
     assert row["per_day_7"] == pytest.approx((len(site.articles)) / 7, abs=0.01)
+
+
+def test_progress_on_a_terminal_and_silence_without_one(site: Site, server: SiteServer, crawler: Crawler,
+                                                        tmp_path: Path) -> None:
+    import os
+    import pty
+
+    for _ in range(60):
+        site.add_article()
+    site.article_delay = 0.05  # slow enough for a few progress lines
+    argv = crawler.argv(NEWSBOT_PROGRESS_INTERVAL=0.3, CONCURRENT_REQUESTS_PER_DOMAIN=1)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=clean_env(tmp_path), stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=120) == 0
+    tty_err = b"".join(chunks).decode("utf-8", "replace")
+    assert "progress: 0/1 sites done" in tty_err and "articles written" in tty_err, tty_err[-2000:]
+    # The same crawl with stderr not a terminal (cron): no progress line.
+    site.add_article()
+    piped = crawler.run(NEWSBOT_PROGRESS_INTERVAL=0.3)
+    assert piped.returncode == 0 and "progress:" not in piped.stderr
