@@ -40,6 +40,8 @@ MARKS: tuple[tuple[str, int, str, str], ...] = (
     ("didgah", 1, "tags_title", "token"),
     ("didgah", 1, "news_corner_image", "token"),
     ("didgah", 1, "rutitr", "token"),
+    ("didgah", 1, "comments_item", "token"),
+    ("didgah", 1, "comm_answer_line", "token"),
     ("didgah", 1, r"^/fa/news/\d+", "url"),
     ("didgah", 1, r"^/fa/rss/allnews$|^/fa-sitemap-news", "link"),
     ("asam", 3, r"aasaam", "text"),
