@@ -104,6 +104,10 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None, 
         "date_rejected": n(f"newsbot/date_rejected/{name}"),
         "errors": errors,
         "error_log_lines": n("log_count/ERROR"),
+        "schema_checked": n("spidermon/validation/items"),
+        "schema_errors": n("spidermon/validation/items/errors"),
+        "monitors_failed": {key.split("/", 3)[3]: value for key, value in stats.items()
+                            if key.startswith(f"newsbot/monitor_failed/{name}/")},
         "missing_share": missing,
     }
     summary["status"], summary["failure"] = _status(summary, output_failure, refusal)
@@ -125,6 +129,9 @@ def _status(s: dict[str, Any], output_failure: str | None, refusal: str | None) 
         return "failed", f"output not writable: {output_failure}"
     if s["errors"]:
         return "failed", f"{s['errors']} error(s) in newsbot or the spider"
+    if s["schema_errors"]:
+        return "failed", f"{s['schema_errors']} record(s) did not match the record schema (a bug in newsbot or the " \
+                         "site's parser; the spidermon/validation stats say which fields)"
     if finish not in ("finished", None):
         return "failed", f"run ended early: {_CLOSE_REASONS.get(finish, finish)}"
     disc = s["discovery"]

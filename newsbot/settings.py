@@ -63,11 +63,26 @@ ITEM_PIPELINES = {
     "newsbot.pipelines.NormalizePipeline": 100,
     "newsbot.pipelines.DatesPipeline": 200,
     "newsbot.pipelines.ValidatePipeline": 300,
+    # Spidermon: every record against the record's JSON Schema (newsbot.monitors.RECORD_SCHEMA), before it is written.
+    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 350,
     "newsbot.pipelines.DedupPipeline": 400,
 }
 EXTENSIONS = {
+    # Spidermon's close monitors run before the run summary is made, so that the summary can name their failures.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 490,
     "newsbot.extensions.RunSummary": 500,
 }
+
+# ---- in-run monitors (Spidermon; the cross-run ones are newsbot's own, see newsbot/history.py) -------------------
+SPIDERMON_ENABLED = True
+SPIDERMON_VALIDATION_SCHEMAS = {dict: ["newsbot.monitors.RECORD_SCHEMA"]}
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsbot.monitors.CloseSuite",)
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+SPIDERMON_ADD_FIELD_COVERAGE = True
+#: Fields every written record has; the site-by-site coverage of the others is watched across runs (`status`).
+SPIDERMON_FIELD_COVERAGE_RULES = {"dict/url": 1.0, "dict/title": 1.0, "dict/body": 1.0}
+SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True
 
 DUPEFILTER_CLASS = "newsbot.dupefilter.RecentArticlesDupeFilter"
 #: How many recent article fingerprints the duplicate-request filter keeps (older ones are the state store's job).

@@ -100,3 +100,11 @@ def test_nothing_new_is_ok() -> None:
              "newsbot/skipped_seen/isna": 40}
     s = spider_summary(stats, "isna", "finished")
     assert s["status"] == "ok" and s["written"] == 0
+
+
+def test_a_record_off_the_schema_fails_the_run_and_failed_monitors_are_named() -> None:
+    stats = {**BASE, "spidermon/validation/items": 8, "spidermon/validation/items/errors": 1,
+             "newsbot/monitor_failed/isna": 1, "newsbot/monitor_failed/isna/Item Validation Monitor": "1 > 0"}
+    s = spider_summary(stats, "isna", "finished")
+    assert s["status"] == "failed" and "record schema" in s["failure"]
+    assert s["schema_checked"] == 8 and s["monitors_failed"] == {"Item Validation Monitor": "1 > 0"}

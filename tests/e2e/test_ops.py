@@ -41,6 +41,8 @@ def test_an_outage_is_a_gap_with_alerts_and_is_filled_after_recovery(site: Site,
 
     first = crawler.run(*alert, "-q")
     assert first.returncode == 0 and first.summary["written"] == len(site.articles)
+    # Spidermon checked every written record against the record schema.
+    assert first.summary["schema_checked"] == len(site.articles) and first.summary["schema_errors"] == 0
     # Under cron (-q) the output is the summary table and where it was written: nothing else.
     assert first.stderr.strip() == "", first.stderr
     assert first.stdout.splitlines()[0].startswith("spider")
