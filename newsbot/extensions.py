@@ -168,6 +168,10 @@ class RunSummary:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunSummary:
+        if crawler.settings.getbool("SPIDERMON_ENABLED"):
+            from newsbot.monitors import install_one_line_report
+
+            install_one_line_report()
         return cls(crawler)
 
     def _keep_history(self, summary: dict[str, Any]) -> None:

@@ -9,11 +9,12 @@ site parser, and such a record must not look like success.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import Any, ClassVar
 
 from spidermon import MonitorSuite
-from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor, FinishReasonMonitor, ItemValidationMonitor
+from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor, ItemValidationMonitor
 from spidermon.core.actions import Action
 
 from newsbot.record import FIELDS
@@ -57,6 +58,26 @@ RECORD_SCHEMA: dict[str, Any] = {
 }
 
 
+class OneLineReport(logging.Filter):
+    """Spidermon reports a failed monitor with the unittest traceback of its assertion; the log keeps one line:
+    which monitor failed and why (the summary names it too)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("[Spidermon]") and "Traceback (most recent call last)" in message:
+            lines = [line.strip() for line in message.splitlines() if line.strip().strip("-=")]
+            name = next((line for line in lines if line.startswith(("FAIL:", "ERROR:"))), "FAIL")
+            record.msg, record.args = f"[Spidermon] {name}: {lines[-1]}", ()
+        return True
+
+
+def install_one_line_report() -> None:
+    """On every handler of the root logger (Scrapy's), once."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, OneLineReport) for f in handler.filters):
+            handler.addFilter(OneLineReport())
+
+
 class CountFailures(Action):
     """Puts each failed monitor into the crawl's stats, where the run summary reads it."""
 
@@ -72,7 +93,8 @@ class CountFailures(Action):
 
 
 class CloseSuite(MonitorSuite):
-    """Run when a spider closes, before the run summary is made (see ``EXTENSIONS`` in settings)."""
+    """Run when a spider closes, before the run summary is made (see ``EXTENSIONS`` in settings). The finish reason
+    is the run summary's own verdict (an interrupted or refused run is *failed*), so it is not checked twice."""
 
-    monitors: ClassVar[list[Any]] = [FinishReasonMonitor, ItemValidationMonitor, FieldCoverageMonitor]
+    monitors: ClassVar[list[Any]] = [ItemValidationMonitor, FieldCoverageMonitor]
     monitors_failed_actions: ClassVar[list[Any]] = [CountFailures]

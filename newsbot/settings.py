@@ -77,7 +77,6 @@ EXTENSIONS = {
 SPIDERMON_ENABLED = True
 SPIDERMON_VALIDATION_SCHEMAS = {dict: ["newsbot.monitors.RECORD_SCHEMA"]}
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("newsbot.monitors.CloseSuite",)
-SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
 SPIDERMON_ADD_FIELD_COVERAGE = True
 #: Fields every written record has; the site-by-site coverage of the others is watched across runs (`status`).

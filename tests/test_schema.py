@@ -40,3 +40,18 @@ def test_a_malformed_record_is_refused(change: dict, field: str) -> None:
     record = {**_record(EXPECTED[0]), **change}
     errors = list(VALIDATOR.iter_errors(record))
     assert errors and any(field in ("/".join(map(str, e.path)) or e.message) for e in errors), errors
+
+
+def test_a_failed_monitor_is_one_log_line_without_traceback() -> None:
+    import logging
+
+    from newsbot.monitors import OneLineReport
+
+    report = ("[Spidermon] \n" + "=" * 70 + "\nFAIL: Item Validation Monitor/test_stat_monitor\n" + "-" * 70 +
+              "\nTraceback (most recent call last):\n  File \"x.py\", line 1, in test\n    assert False\n"
+              "AssertionError: 1 is greater than 0 : Expecting 'spidermon/validation/fields/errors' to be <= 0\n")
+    record = logging.LogRecord("isna", logging.ERROR, "x", 1, report, (), None)
+    assert OneLineReport().filter(record)
+    line = record.getMessage()
+    assert "\n" not in line and "Traceback" not in line
+    assert line.startswith("[Spidermon] FAIL: Item Validation Monitor") and "1 is greater than 0" in line
