@@ -211,6 +211,10 @@ def _listing(page: _Page) -> Verdict | None:
         listing = (share >= 0.6 and cards >= 3) or (share + furniture >= 0.5 and cards >= 1 and bool(hints))
     if not listing and prose < 80:
         listing = share >= 0.8 and teasers >= 6  # a list, whatever its metadata claims
+    if not listing and prose < SUBSTANTIAL_WORDS and cards >= 2:
+        # Its URL and its title both say archive/search/tag: a short list (two stories on a quiet day) is still a
+        # list, whatever article markup its template gives each item.
+        listing = "a listing URL" in hints and "a listing title" in hints
     if not listing:
         return None
     evidence = f"{round(share * 100)}% of the body is headlines and teasers"
@@ -398,11 +402,25 @@ def _links(root: _Element, url: str) -> tuple[dict[str, str], tuple[str, ...]]:
             up = card.getparent()
             if up is None or not isinstance(up.tag, str) or up.tag in _CARD_STOP:
                 break
-            if len(up.text_content() or "") > _CARD_CHARS or _holds_two(up, headlines):
+            if len(up.text_content() or "") > _CARD_CHARS or _holds_two(up, headlines) or _holds_prose(up, a):
                 break
             card = up
         cards[head] = _fold(card.text_content())
     return cards, tuple(menus)
+
+
+def _holds_prose(el: _Element, link: _Element) -> bool:
+    """Two paragraphs of running text besides the link's own: the story around an in-body «بیشتر بخوانید» link,
+    not a teaser card (which has one teaser at most)."""
+    found = 0
+    for p in el.iter("p"):
+        if link in p.iter("a"):
+            continue
+        if len((p.text_content() or "").split()) >= 15:
+            found += 1
+            if found >= 2:
+                return True
+    return False
 
 
 def _block_parent(el: _Element) -> _Element | None:

@@ -28,7 +28,7 @@ def test_scrapy_sees_one_spider_per_site() -> None:
     found = spiders()
     assert sorted(found) == sorted(ALL)
     for name, cls in found.items():
-        assert cls.site is ALL[name] and cls.name == name and cls.domains == ALL[name].domains
+        assert cls.site == ALL[name] and cls.name == name and cls.domains == ALL[name].domains
 
 
 @pytest.mark.parametrize("name", sorted(ALL))
