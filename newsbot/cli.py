@@ -316,8 +316,12 @@ def _selected_sites(args: argparse.Namespace) -> list[str]:
         raise UsageProblem("name sites to crawl, or --sites FILE, --all, --verified or --family (see `newsbot list`)")
     unknown = [n for n in dict.fromkeys(names) if n not in known]
     if unknown:
-        hints = [f"{n} (did you mean {', '.join(m)}?)" if (m := difflib.get_close_matches(n, known, 2)) else n
-                 for n in unknown]
+        # A domain or its first label («mehrnews», «isna.ir») names the site that owns it; else the closest names.
+        by_domain = {label: s.name for s in known.values() for d in s.domains for label in (d, d.split(".")[0])}
+        hints = []
+        for n in unknown:
+            guess = [by_domain[n.lower()]] if n.lower() in by_domain else difflib.get_close_matches(n, known, 2)
+            hints.append(f"{n} (did you mean {', '.join(guess)}?)" if guess else n)
         raise UsageProblem(f"unknown site(s): {'; '.join(hints)}; see `newsbot list`")
     return list(dict.fromkeys(names))
 
