@@ -90,3 +90,17 @@ def test_a_broken_site_file_stops_list_and_crawl_in_one_line(tmp_path: Path, mon
         assert "unknown key(s) feed" in _one_line(capsys.readouterr().err)
     finally:
         sites.load.cache_clear()
+
+
+def test_crawl_and_detect_refuse_bad_urls_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["crawl", "https://", "--state-dir", str(tmp_path / "s")]) == 2
+    assert "not an http(s) URL with a host" in _one_line(capsys.readouterr().err)
+    assert main(["detect", str(tmp_path)]) == 2
+    assert "is a directory" in _one_line(capsys.readouterr().err)
+    garbage = tmp_path / "garbage.html"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    assert main(["detect", str(garbage)]) == 0
+    assert capsys.readouterr().out.startswith("family: none")
+    assert main(["fixture", "add", "isna", str(tmp_path), "--url", "https://www.isna.ir/rss",
+                 "--fixtures", str(tmp_path / "fx")]) == 2
+    assert "is a directory" in _one_line(capsys.readouterr().err)

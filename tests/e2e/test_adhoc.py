@@ -181,3 +181,24 @@ def test_a_registered_site_whose_pages_show_another_family_is_flagged(tmp_path: 
     err = proc.stderr.decode("utf-8", "replace")
     assert err.count("its entry says didgah, but") == 1, err[-3000:]
     assert "shows asam" in err and "spiders/didgah.toml" in err
+
+
+def test_a_site_by_url_that_is_down_or_walled_is_not_ok(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    (tmp_path / "down").mkdir()
+    (tmp_path / "walled").mkdir()
+    code, err, records, report = crawl(tmp_path / "down", "www.down-example.ir", closed, "https://www.down-example.ir")
+    assert code == 5 and records == [] and report["spiders"][0]["status"] == "unreachable", err[-2000:]
+    wall = (b"<html><head><title>Just a moment...</title></head><body><div id='cf-challenge'>Checking your browser"
+            b"</div><script>window._cf_chl_opt={cType:'managed'};</script></body></html>")
+    server = Pages({"/": ("text/html; charset=utf-8", wall), "/robots.txt": ("text/html; charset=utf-8", wall)})
+    try:
+        code, err, records, report = crawl(tmp_path / "walled", "www.walled-example.ir", server.port,
+                                           "https://www.walled-example.ir")
+    finally:
+        server.close()
+    assert records == [] and code != 0 and report["spiders"][0]["status"] in ("blocked", "broken"), err[-2000:]
