@@ -182,3 +182,41 @@ def test_a_lock_path_that_is_a_directory_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "crawl.lock").mkdir()
     with pytest.raises(LockError, match="is a directory"):
         RunLock(tmp_path / "crawl.lock").acquire()
+
+
+def test_reconcile_leaves_a_file_read_to_the_end_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A year of daily files is not re-opened, re-read or re-written on every run."""
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(_line("isna", "1"))
+    store = StateStore(tmp_path / "state")
+    assert store.reconcile(out) == (1, 0)
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def spy(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        opened.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
+    writes: list[object] = []
+    monkeypatch.setattr(store, "set_output_offset", lambda *a: writes.append(a))
+    assert store.reconcile(out) == (0, 0)
+    assert opened == [] and writes == []
+    store.close()
+
+
+def test_compaction_forgets_gone_outputs_and_old_settled_urls(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "state")
+    kept, gone = tmp_path / "kept.jsonl", tmp_path / "gone.jsonl"
+    for path in (kept, gone):
+        path.write_bytes(_line("isna", path.stem))
+        store.reconcile(path)
+    gone.unlink()
+    store.settle("isna", "old", "https://www.isna.ir/news/1", "gone", "404")
+    store._execute("UPDATE settled SET settled_at = '2020-01-01T00:00:00+00:00' WHERE key = 'old'")
+    store.settle("isna", "new", "https://www.isna.ir/news/2", "gone", "404")
+    assert store.compact(settled_keep_days=90) == (1, 1)
+    assert store.output_offset(kept) > 0 and store.output_offset(gone) == 0
+    assert store.settled_counts("isna") == {"gone": 1}
+    assert store.is_seen("isna", "gone")  # what was written stays known
+    store.close()
