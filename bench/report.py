@@ -71,7 +71,7 @@ def _memory_run(crawl: dict[str, Any]) -> dict[str, Any] | None:
     return newsbot[-1] if newsbot else None
 
 
-def targets_table(speed: dict | None, crawl: dict | None) -> list[str]:
+def targets_table(speed: dict | None, crawl: dict | None, startup: dict | None = None) -> list[str]:
     """Every target of the issue, with the value this run measured and whether it is met."""
     rows = []
     for t in (speed or {}).get("targets") or []:
@@ -90,6 +90,9 @@ def targets_table(speed: dict | None, crawl: dict | None) -> list[str]:
                      f"crawl, steady articles/s, median of {len(same['pairs'])} pairs "
                      f"({same['newsbot_steady']:.0f} vs {same['minimal_steady']:.0f})", f"{same['ratio']:.2f}×",
                      "yes" if same["met"] else "**no**"])
+    for t in (startup or {}).get("targets") or []:
+        rows.append([t["target"], f"start-up, median of {startup['runs']} runs", f"{t['value']:.2f} s",
+                     "yes" if t["met"] else "**no**"])
     if not rows:
         return []
     return ["## Targets", "", md_table(["target", "measured on", "measured", "met"], rows, align="llrr"), "",
@@ -197,6 +200,7 @@ def main() -> int:
     quality, quality_md = _load("quality")
     speed, speed_md = _load("speed")
     crawl, crawl_md = _load("crawl")
+    startup, startup_md = _load("startup")
     uname = " ".join(platform.uname())
     try:
         uname = subprocess.run(["uname", "-a"], capture_output=True, text=True, check=True).stdout.strip()
@@ -215,8 +219,8 @@ def main() -> int:
     md.append("")
     md.append("How to read the tables: `bench/README.md`. Raw numbers, per page and per tool: `bench/out/*.json`.")
     md.append("")
-    md += targets_table(speed, crawl)
-    for part in (quality_md, speed_md, crawl_md):
+    md += targets_table(speed, crawl, startup)
+    for part in (quality_md, speed_md, crawl_md, startup_md):
         if part:
             md.append(part.rstrip())
             md.append("")
