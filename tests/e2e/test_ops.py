@@ -109,3 +109,23 @@ def test_progress_on_a_terminal_and_silence_without_one(site: Site, server: Site
     site.add_article()
     piped = crawler.run(NEWSBOT_PROGRESS_INTERVAL=0.3)
     assert piped.returncode == 0 and "progress:" not in piped.stderr
+
+
+def test_the_readme_cron_line_works_on_a_fresh_folder(tmp_path: Path) -> None:
+    """The README's cron line as written (replaying the fixtures instead of the network), in a folder with nothing
+    but sites.txt: it runs, creates its log folder, and the summary log holds the summary table only."""
+    from .conftest import FIXTURES, ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in readme.splitlines() if x.startswith("*/10 * * * * "))
+    command = line.removeprefix("*/10 * * * * ").replace("cd /srv/newsbot", f"cd {tmp_path}")
+    command = command.replace(".venv/bin/newsbot crawl", f"{sys.executable} -m newsbot.cli crawl --replay {FIXTURES}")
+    (tmp_path / "sites.txt").write_text("isna tabnak  # the sites we follow\n", encoding="utf-8")
+    done = subprocess.run(["sh", "-c", command], env=clean_env(tmp_path), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = (tmp_path / "logs" / "summary.log").read_text(encoding="utf-8")
+    lines = [x for x in summary.splitlines() if x.strip()]
+    assert lines[0].startswith("spider") and {x.split()[0] for x in lines[1:3]} == {"isna", "tabnak"}
+    assert lines[-1].startswith("summary written to") and len(lines) == 4, summary
+    assert (tmp_path / "logs" / "crawl.log").exists()
