@@ -790,8 +790,14 @@ def cmd_state(args: argparse.Namespace) -> int:
         for name in sorted({p.name for p in data_dir.iterdir() if p.is_dir()} | set(known)):
             files += output_files(feeds, name)
 
+        from newsbot.adhoc import AdhocSpider
+
         def key(rec: dict) -> tuple[str, str]:
-            return record_key(rec, known.get(rec.get("site")))
+            site = rec.get("site")
+            if site and site not in known and not rec.get("news_code"):
+                # A site crawled by URL remembers an article without a code by its URL, as its crawl did.
+                return site, AdhocSpider.state_key(rec.get("url") or "", "")
+            return record_key(rec, known.get(site))
 
         marked, moved = rebuild(state_dir, files, key)
         if moved:

@@ -319,6 +319,8 @@ class StateStore:
                     break
                 pos += len(raw)
                 for rec in _records(raw, path, pos - len(raw)):
+                    if key is None and not rec.get("news_code"):
+                        continue
                     site, code = key(rec) if key else (rec["site"], str(rec["news_code"]))
                     marked += self.mark_seen(site, code)
             torn = size - pos
@@ -353,7 +355,8 @@ def _records(raw: bytes, path: Path, offset: int) -> Iterator[dict[str, Any]]:
     if not isinstance(rec, dict):
         logger.warning("line at byte %d of %s is not a JSON object; skipped", offset, path)
         return
-    if rec.get("site") and rec.get("news_code"):
+    # A record of a site crawled by URL may have no news code; it is remembered by its URL (the key function's job).
+    if rec.get("site") and (rec.get("news_code") or rec.get("url")):
         yield rec
 
 

@@ -220,3 +220,16 @@ def test_compaction_forgets_gone_outputs_and_old_settled_urls(tmp_path: Path) ->
     assert store.settled_counts("isna") == {"gone": 1}
     assert store.is_seen("isna", "gone")  # what was written stays known
     store.close()
+
+
+def test_reconcile_marks_a_record_without_a_news_code_by_the_key_it_was_written_under(tmp_path: Path) -> None:
+    """A site crawled by URL may have no news codes: a crash between its write and its mark must not write it twice."""
+    out = tmp_path / "out.jsonl"
+    rec = {"site": "blog.example.ir", "news_code": None, "url": "https://blog.example.ir/1404/05/slug/", "title": "x"}
+    out.write_bytes((json.dumps(rec) + "\n").encode())
+    store = StateStore(tmp_path / "state")
+    assert store.reconcile(out) == (0, 0)  # without a key function a codeless record has no key
+    store.set_output_offset(out, 0)
+    assert store.reconcile(out, key=lambda r: (r["site"], "url:" + r["url"].split("/", 3)[3])) == (1, 0)
+    assert store.is_seen("blog.example.ir", "url:1404/05/slug/")
+    store.close()

@@ -146,6 +146,16 @@ def test_a_site_of_no_known_cms_is_crawled_from_its_announced_feed(tmp_path: Pat
         assert code == 0, err[-3000:]
         assert len(again) == 2 and report["spiders"][0]["fetched"] == 0
         assert all(server.hits[p] == 1 for p in stories)
+        # The state rebuilt from the output (a lost state directory) knows them by URL too: nothing twice.
+        import shutil
+
+        shutil.rmtree(tmp_path / "state")
+        rebuilt = subprocess.run([sys.executable, "-m", "newsbot.cli", "state", "rebuild", "--state-dir",
+                                  str(tmp_path / "state"), "--data-dir", str(tmp_path / "data")],
+                                 cwd=tmp_path, env=clean_env(tmp_path), capture_output=True, text=True, timeout=60)
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        code, err, after, report = crawl(tmp_path, host, server.port, f"https://{host}/")
+        assert code == 0 and len(after) == 2 and report["spiders"][0]["written"] == 0, err[-2000:]
     finally:
         server.close()
 
