@@ -33,7 +33,9 @@ _JUNK = re.compile(
     r"related|most[-_]?(?:view|visit|read|popular)|share|social|(?<![-\w])tags?(?![-\w])|tag[-_]?(?:s|items|list)\b|"
     r"comment|advert|"
     r"\bads?\b|banner|noprint|jwplayer|hidetag|newsletter|subscribe|short[-_]?link|tinyurl|breadcrumb|"
-    r"news[-_]?path|author[-_]?box|print[-_]?btn|rating|survey",
+    r"news[-_]?path|author[-_]?box|print[-_]?btn|rating|survey|"
+    # A photo's caption set as a paragraph («p.caption», «span.img_caption»), a source credit box («منبع: ایسنا»).
+    r"caption|(?<![-\w])source[-_]?(?:box|link)s?(?![-\w])",
     re.I,
 )
 _READ_MORE = re.compile(r"^\s*(?:بیشتر\s*بخوانید|بخوانید|مطالب\s*مرتبط|اخبار\s*مرتبط|بیشتر)\s*:?\s*$")

@@ -381,7 +381,23 @@ def choose_published(candidates: list[str | None], *, now: datetime | None = Non
             )
         )
     chosen = next(c for c in valid if c not in untrusted)
-    return _with_seconds(chosen, valid).value, _ordered(rejections)
+    return _with_seconds(_with_time(chosen, valid), valid).value, _ordered(rejections)
+
+
+_CLOCK_IN_RAW = re.compile(r"[0-9۰-۹٠-٩]\s*:\s*[0-9۰-۹٠-٩]")
+
+
+def _with_time(chosen: _Candidate, valid: list[_Candidate]) -> _Candidate:
+    """A day without a time (a date box reading «۱۲ آذر ۱۴۰۳») yields to a candidate of the same Tehran day that
+    knows the time (the page's meta): the two agree on the day, and midnight was never said."""
+    local = chosen.value.astimezone(TEHRAN)
+    if local.time() != time(0) or _CLOCK_IN_RAW.search(chosen.raw or ""):
+        return chosen
+    for other in valid:
+        when = other.value.astimezone(TEHRAN)
+        if other is not chosen and when.date() == local.date() and when.time() != time(0):
+            return other
+    return chosen
 
 
 def _with_seconds(chosen: _Candidate, valid: list[_Candidate]) -> _Candidate:

@@ -402,7 +402,7 @@ class ArticleParser:
                 lines = block_lines(node, skip=skip)
                 if lines:
                     self._body_from = "container"
-                    return self._drop_trailers(self._drop_heading_lines(lines))
+                    return self._drop_trailers(self._drop_captions(node, self._drop_heading_lines(lines)))
         self._body_from = "generic"
         return self._drop_trailers(self._clean_generic_lines(trafilatura_lines(self.sel.root, self.url)))
 
@@ -416,11 +416,34 @@ class ArticleParser:
         return lines
 
     def _drop_heading_lines(self, lines: list[str]) -> list[str]:
-        """Containers sometimes include the headline, kicker or lead; they have their own fields."""
+        """Containers sometimes include the headline, kicker or lead, and the meta line of date and visits above
+        them; those have their own fields. Only the top of the container is read this way: the story's own
+        sentences never start there with a bare date or repeat the headline."""
         heads = {h for h in (self.title(), self.kicker(), self.lead()) if h}
-        while lines and lines[0] in heads:
-            lines = lines[1:]
-        return lines
+        top = 0
+        while top < len(lines) and top < 4 and (lines[top] in heads or self._is_meta_line_text(lines[top])):
+            top += 1
+        return lines[top:] if top < len(lines) else lines
+
+    @staticmethod
+    def _is_meta_line_text(line: str) -> bool:
+        """«اقتصادی سه‌شنبه ۲۰ آبان ۱۴۰۴ ساعت ۱۰:۴۲ ۱۸۳۴۲ بازدید»: a date with a section, a label or a count."""
+        return len(line.split()) <= 16 and (_is_date_line(line) or bool(_VISITS.search(line)) or
+                                            bool(_JALALI_IN_TEXT.search(line) and re.search(r"بازدید", line)))
+
+    def _drop_captions(self, container: Any, lines: list[str]) -> list[str]:
+        """A line that repeats the description of an image in the container (its ``alt``/``title``, three words
+        or more) is the photo's caption set in a paragraph of its own, not the story."""
+        captions = set()
+        for img in container.iter("img"):
+            for attr in ("alt", "title"):
+                text = normalize_text(img.get(attr))
+                if text and len(text.split()) >= 3 and text not in (self.title(), self.lead()):
+                    captions.add(text)
+        if not captions:
+            return lines
+        kept = [line for line in lines if line not in captions]
+        return kept or lines
 
     def _clean_generic_lines(self, lines: list[str]) -> list[str]:
         """What trafilatura kept, minus the page's furniture and the article's own meta lines.

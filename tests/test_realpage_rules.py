@@ -180,3 +180,41 @@ def test_the_publisher_is_not_an_author_and_a_section_label_is_the_category() ->
     record = extract(page(head=ld, before_h1='<span class="cat">شهری</span>'))
     assert record["authors"] == []
     assert record["category"] == "شهری"
+
+
+# ---- in a site's own body container (the pages of sites written by other hands showed these) -------------------
+SITE_URL = "https://www.isna.ir/news/1404061207654/x"
+
+
+def container_page(body: str, head: str = "") -> str:
+    return f"""<!DOCTYPE html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>عنوان خبر | ایسنا</title>
+{head}</head><body><article><h1 class="first-title">آغاز طرح پیاده‌راه‌سازی در سه محله پایتخت</h1>
+<div class="item-text" itemprop="articleBody">{body}</div></article></body></html>"""
+
+
+def test_the_meta_line_and_the_headline_at_the_top_of_a_container_are_not_the_story() -> None:
+    body = ("<p>شهری سه‌شنبه ۲۰ آبان ۱۴۰۴ ساعت ۱۰:۴۲ ۱۸۳۴۲ بازدید</p><p>آغاز طرح پیاده‌راه‌سازی در سه محله پایتخت</p>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS))
+    record = extract_article(container_page(body), SITE_URL, now=NOW)
+    assert record["body"].split("\n") == PARAGRAPHS
+
+
+def test_a_caption_paragraph_and_a_source_box_in_a_container_are_not_the_story() -> None:
+    body = (f"<p>{PARAGRAPHS[0]}</p><img src='/a.jpg' alt='نمایی از پیاده‌راه تازه خیابان بهار'>"
+            "<p>نمایی از پیاده‌راه تازه خیابان بهار</p>"
+            f"<p class='caption'>عکس: آرشیو روابط عمومی شهرداری تهران</p><p>{PARAGRAPHS[1]}</p>"
+            f"<p>{PARAGRAPHS[2]}</p><div class='source-box'><span>منبع:</span> <a href='https://x.ir'>ایسنا</a></div>")
+    record = extract_article(container_page(body), SITE_URL, now=NOW)
+    assert record["body"].split("\n") == PARAGRAPHS
+
+
+def test_a_date_without_a_time_yields_to_the_same_days_meta_time() -> None:
+    head = '<meta property="article:published_time" content="2024-12-02T07:33:27Z">'
+    body = "<p>" + PARAGRAPHS[0] + "</p>"
+    html = container_page(body, head).replace("<div class=\"item-text\"",
+                                              "<div class=\"item-date\">۱۲ آذر ۱۴۰۳</div><div class=\"item-text\"")
+    record = extract_article(html, SITE_URL, now=NOW)
+    assert record["published_at"] == "2024-12-02T11:03:27+03:30"
+    # A date box of another day keeps its day: the meta's time does not move it.
+    other = html.replace("۱۲ آذر ۱۴۰۳", "۱۱ آذر ۱۴۰۳")
+    assert extract_article(other, SITE_URL, now=NOW)["published_at"] == "2024-12-01T00:00:00+03:30"
