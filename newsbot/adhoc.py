@@ -12,18 +12,17 @@ are those of a registered site.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy.http import Request, Response, TextResponse
 
 from newsbot import sites
 from newsbot.detect import detect
 from newsbot.families import FAMILIES
+from newsbot.sites import news_code_in
 from newsbot.spider import NewsSpider
-from newsbot.text import ascii_digits
 
 logger = logging.getLogger(__name__)
 
@@ -116,12 +115,7 @@ class AdhocSpider(NewsSpider):
 
     def news_code_of(self, url: str) -> str | None:  # type: ignore[override]
         # This spider's URL shapes change when it adopts a family during the run, so they are read per instance.
-        path = unquote(urlsplit(url).path)
-        for pattern in self.article_patterns:
-            match = re.search(pattern, path)
-            if match:
-                return ascii_digits(match.group(1))
-        return None
+        return news_code_in(self.article_patterns, url)
 
     @classmethod
     def state_key(cls, url: str, news_code: str) -> str:

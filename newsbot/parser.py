@@ -434,12 +434,7 @@ class ArticleParser:
     def _drop_captions(self, container: Any, lines: list[str]) -> list[str]:
         """A line that repeats the description of an image in the container (its ``alt``/``title``, three words
         or more) is the photo's caption set in a paragraph of its own, not the story."""
-        captions = set()
-        for img in container.iter("img"):
-            for attr in ("alt", "title"):
-                text = normalize_text(img.get(attr))
-                if text and len(text.split()) >= 3 and text not in (self.title(), self.lead()):
-                    captions.add(text)
+        captions = self._captions(container) - {self.title(), self.lead()}
         if not captions:
             return lines
         kept = [line for line in lines if line not in captions]
@@ -476,16 +471,17 @@ class ArticleParser:
             kept.pop()
         return kept
 
-    def _captions(self) -> set[str]:
-        """Image descriptions (``alt``, ``title``, figcaption) of three words or more: a line that repeats one is a
-        caption that a table layout put in a cell of its own."""
+    def _captions(self, root: Any = None) -> set[str]:
+        """Image descriptions (``alt``, ``title``, figcaption) of three words or more under ``root`` (the page): a
+        line that repeats one is a caption that a table layout put in a cell of its own."""
+        root = self.sel.root if root is None else root
         found = set()
-        for img in self.sel.root.iter("img"):
+        for img in root.iter("img"):
             for attr in ("alt", "title"):
                 text = normalize_text(img.get(attr))
                 if text and len(text.split()) >= 3:
                     found.add(text)
-        for cap in self.sel.root.iter("figcaption"):
+        for cap in root.iter("figcaption"):
             text = normalize_text(cap.text_content())
             if text and len(text.split()) >= 3:
                 found.add(text)

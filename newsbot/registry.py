@@ -80,8 +80,3 @@ def get_spider(name: str) -> type[NewsSpider]:
         return spiders()[name]
     except KeyError:
         raise KeyError(f"no spider named {name!r} (see `newsbot list`)") from None
-
-
-def spider_for_url(url: str) -> type[NewsSpider] | None:
-    site = sites.site_for_url(url)
-    return spiders().get(site.name) if site else None

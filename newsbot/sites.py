@@ -78,8 +78,7 @@ class Site:
     lines: int = 0
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        return owns(self.domains, url)
 
     def value(self, key: str, default: Any = None) -> Any:
         """The entry's value for a spider attribute, else its family's, else ``default``."""
@@ -114,17 +113,29 @@ class Site:
         return self.family_data().parser
 
     def news_code_of(self, url: str) -> str | None:
-        path = unquote(urlsplit(url).path)
-        for pattern in self.article_patterns:
-            match = re.search(pattern, path)
-            if match:
-                return ascii_digits(match.group(1))
-        return None
+        return news_code_in(self.article_patterns, url)
 
     @property
     def status(self) -> str:
         """``verified`` or ``family default`` (see the module docstring); ``fixtures incomplete`` is a bug."""
         return fixture_status(self.name)[0]
+
+
+def owns(domains: tuple[str, ...], url: str) -> bool:
+    """Whether the URL's host is one of the domains or a subdomain of one (``kerman.behzisti.ir``)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def news_code_in(patterns: tuple[str, ...], url: str) -> str | None:
+    """The news code in an article URL (group 1 of the first pattern matching its decoded path), or None when the
+    URL is no article."""
+    path = unquote(urlsplit(url).path)
+    for pattern in patterns:
+        match = re.search(pattern, path)
+        if match:
+            return ascii_digits(match.group(1))
+    return None
 
 
 # ---- reading the files --------------------------------------------------------------------------------------------

@@ -30,9 +30,8 @@ from newsbot.frontier import Frontier
 from newsbot.middlewares import BotWall
 from newsbot.parser import ArticleParser
 from newsbot.record import NOT_ARTICLE
-from newsbot.sites import Site
+from newsbot.sites import Site, news_code_in, owns
 from newsbot.state import Pending
-from newsbot.text import ascii_digits
 
 logger = logging.getLogger(__name__)
 
@@ -125,18 +124,12 @@ class NewsSpider(scrapy.Spider):
     # ---- URLs ------------------------------------------------------------------------------------------------
     @classmethod
     def owns(cls, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in cls.domains)
+        return owns(cls.domains, url)
 
     @classmethod
     def news_code_of(cls, url: str) -> str | None:
         """The news code in an article URL, or None when the URL is not an article of this site."""
-        path = unquote(urlsplit(url).path)
-        for pattern in cls.article_patterns:
-            match = re.search(pattern, path)
-            if match:
-                return ascii_digits(match.group(1))
-        return None
+        return news_code_in(cls.article_patterns, url)
 
     @classmethod
     def state_key(cls, url: str, news_code: str) -> str:
