@@ -159,16 +159,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     url_problem = _url_problem(args.url)
     if url_problem:
         raise UsageProblem(f"--url {args.url!r}: {url_problem}")
-    if args.file == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        path = Path(args.file)
-        if path.is_dir():
-            raise UsageProblem(f"{args.file} is a directory, not a saved page")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise UsageProblem(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    data = _read_input(args.file)
     try:
         record = extract_article(data, args.url, spider=args.spider)
     except NotAnArticle as exc:
@@ -195,7 +186,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     from newsbot.encoding import decode_html
 
     url = args.url
-    if args.target.startswith(("http://", "https://")):
+    if _is_url(args.target):
         url = url or args.target
         problem = _url_problem(args.target)
         if problem:
@@ -206,8 +197,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
             print(f"newsbot: cannot fetch {args.target}: {getattr(exc, 'reason', None) or exc}", file=sys.stderr)
             return 1
     else:
-        if url and _url_problem(url):
-            raise UsageProblem(f"--url {url!r}: {_url_problem(url)}")
+        problem = _url_problem(url) if url else None
+        if problem:
+            raise UsageProblem(f"--url {url!r}: {problem}")
         data, content_type = _read_input(args.target), None
     found = detect(Selector(text=decode_html(data, content_type)), url)
     print(f"family: {found.family or 'none (the generic parser)'}")
@@ -265,6 +257,7 @@ def _url_problem(url: str) -> str | None:
 def cmd_list(args: argparse.Namespace) -> int:
     """The sites from their data files alone (no Scrapy import): name, agency, family, status, domains."""
     from newsbot import sites
+    from newsbot.ops import text_table
 
     try:
         found = list(sites.load().values())
@@ -278,10 +271,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.verified and status != "verified":
             continue
         rows.append((site.name, site.agency or "-", site.family, status, ", ".join(site.domains)))
-    header = ("site", "agency", "family", "status", "domains")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    print(text_table([("site", "agency", "family", "status", "domains"), *rows]))
     verified = sum(1 for r in rows if r[3] == "verified")
     print(f"{len(rows)} sites, {verified} verified (fixtures and expected records), "
           f"{len(rows) - verified} on their family's defaults", file=sys.stderr)
@@ -299,11 +289,11 @@ def _selected_sites(args: argparse.Namespace) -> list[str]:
         known = sites.load()
     except sites.SiteDataError as exc:
         raise UsageProblem(str(exc)) from None
-    names = [n for n in args.spiders if not n.startswith(("http://", "https://"))]
+    names = [n for n in args.spiders if not _is_url(n)]
     if args.sites:
         listed = _read_site_list(args.sites)
-        names += [n for n in listed if not n.startswith(("http://", "https://"))]
-        args.spiders = [*args.spiders, *(n for n in listed if n.startswith(("http://", "https://")))]
+        names += [n for n in listed if not _is_url(n)]
+        args.spiders = [*args.spiders, *(n for n in listed if _is_url(n))]
     if args.all:
         names += list(known)
     elif args.verified:
@@ -326,8 +316,12 @@ def _selected_sites(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _is_url(name: str) -> bool:
+    return name.startswith(("http://", "https://"))
+
+
 def _site_urls(args: argparse.Namespace) -> list[str]:
-    return [n for n in args.spiders if n.startswith(("http://", "https://"))]
+    return [n for n in args.spiders if _is_url(n)]
 
 
 def _url_spiders(args: argparse.Namespace, names: list[str]) -> list[Any]:
@@ -576,7 +570,7 @@ def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_
                plan: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
     from scrapy.crawler import CrawlerProcess
 
-    from newsbot.extensions import spider_summary
+    from newsbot.extensions import run_file, spider_summary, write_run_file
 
     started = datetime.now(timezone.utc)
     process = CrawlerProcess(settings)  # installs Scrapy's root log handler (LOG_* settings) by default
@@ -615,16 +609,10 @@ def _run_crawl(settings: Any, names: list[Any], args: argparse.Namespace, state_
     for s in summaries:
         if s["status"] != "ok":
             print(f"{s['spider']}: {s['status'].upper()}: {s['failure']}")
-    runs = state_dir / "runs"
-    path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}.json"
-    suffix = 1
-    while path.exists():  # two runs in the same second (the lock allows back-to-back ones)
-        suffix += 1
-        path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}-{suffix}.json"
+    path = run_file(state_dir / "runs", started)
     worst = min((c for c in (EXIT_CODES[s["status"]] for s in summaries) if c), default=0)
     try:
-        runs.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_run_file(path, report)
         print(f"summary written to {path}")
     except OSError as exc:
         print(f"newsbot: run summary not written to {path}: {exc.strerror or exc}", file=sys.stderr)
@@ -670,8 +658,9 @@ def format_summary(summaries: list[dict[str, Any]]) -> str:
             ",".join(f"{k}={v}" for k, v in s["http_errors"].items()) or "0", str(s["download_exceptions"]),
             str(s["challenges"]), str(s["errors"]), s["status"],
         ))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    return "\n".join("  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows)
+    from newsbot.ops import text_table
+
+    return text_table(rows)
 
 
 def _setting_value(value: str) -> Any:
@@ -698,8 +687,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     history = _open_history(args.state_dir)
     try:
-        names = args.sites or history.sites()
-        unknown = [n for n in names if n not in history.sites()]
+        recorded = history.sites()
+        names = args.sites or recorded
+        unknown = [n for n in names if n not in recorded]
         if unknown:
             raise UsageProblem(f"no run of {', '.join(unknown)} in the history of {args.state_dir}")
         statuses = [history.status(n, window_days=args.window or 14.0) for n in names]
@@ -738,7 +728,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageProblem("--days must be at least 1")
     history = _open_history(args.state_dir)
     try:
-        unknown = [n for n in args.sites if n not in history.sites()]
+        recorded = history.sites()
+        unknown = [n for n in args.sites if n not in recorded]
         if unknown:
             raise UsageProblem(f"no run of {', '.join(unknown)} in the history of {args.state_dir}")
         try:

@@ -150,6 +150,22 @@ def _status(s: dict[str, Any], output_failure: str | None, refusal: str | None) 
     return "ok", None
 
 
+def run_file(runs: Path, started: datetime, label: str = "") -> Path:
+    """Where a run's summary goes: ``runs/<start>[-<label>].json``, with ``-2``, ``-3``… for another run started
+    in the same second (the lock allows back-to-back runs)."""
+    stem = started.strftime("%Y-%m-%dT%H-%M-%SZ") + (f"-{label}" if label else "")
+    path, n = runs / f"{stem}.json", 1
+    while path.exists():
+        n += 1
+        path = runs / f"{stem}-{n}.json"
+    return path
+
+
+def write_run_file(path: Path, report: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+
+
 def _started(stats: dict[str, Any]) -> datetime:
     value = stats.get("start_time")
     if isinstance(value, datetime):
@@ -174,7 +190,7 @@ class RunSummary:
             install_one_line_report()
         return cls(crawler)
 
-    def _keep_history(self, summary: dict[str, Any]) -> None:
+    def _keep_history(self, summary: dict[str, Any], started: datetime) -> None:
         """The summary as a row of the run history (``newsbot status``, ``gaps``, the report), for every crawl that
         ran with a state directory: ``newsbot crawl`` and ``scrapy crawl`` alike."""
         settings = self.crawler.settings
@@ -183,28 +199,28 @@ class RunSummary:
         try:
             history = History(settings.get("NEWSBOT_STATE_DIR"))
             try:
-                change = history.record(summary, _started(self.crawler.stats.get_stats()), datetime.now(timezone.utc))
+                change = history.record(summary, started, datetime.now(timezone.utc))
             finally:
                 history.close()
         except HistoryError as exc:
             logger.error("%s: %s; this run is not in the history", summary["spider"], exc)
             return
         self.crawler.newsbot_change = change
-        if not getattr(self.crawler, "newsbot_cli", False):
-            # `scrapy crawl`: nobody else writes the run's summary file (`newsbot crawl` writes one for all spiders).
-            runs = Path(settings.get("NEWSBOT_STATE_DIR")) / "runs"
-            started = _started(self.crawler.stats.get_stats())
-            path = runs / f"{started.strftime('%Y-%m-%dT%H-%M-%SZ')}-{summary['spider']}.json"
-            report = {"started_at": started.isoformat(timespec="seconds"),
-                      "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                      "command": "scrapy crawl", "spiders": [summary]}
-            try:
-                runs.mkdir(parents=True, exist_ok=True)
-                path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n",
-                                encoding="utf-8")
-                logger.info("summary written to %s", path)
-            except OSError as exc:
-                logger.error("run summary not written to %s: %s", path, exc.strerror or exc)
+
+    def _write_run_file(self, summary: dict[str, Any], started: datetime) -> None:
+        """``scrapy crawl``: nobody else writes the run's summary file (``newsbot crawl`` writes one for all its
+        spiders)."""
+        if getattr(self.crawler, "newsbot_cli", False):
+            return
+        path = run_file(Path(self.crawler.settings.get("NEWSBOT_STATE_DIR")) / "runs", started, summary["spider"])
+        report = {"started_at": started.isoformat(timespec="seconds"),
+                  "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  "command": "scrapy crawl", "spiders": [summary]}
+        try:
+            write_run_file(path, report)
+            logger.info("summary written to %s", path)
+        except OSError as exc:
+            logger.error("run summary not written to %s: %s", path, exc.strerror or exc)
 
     def item_scraped(self, item: dict[str, Any], response: Any, spider: Any) -> None:
         for field in _REPORTED:
@@ -221,7 +237,9 @@ class RunSummary:
                                  output_failure=ledger.failure if ledger else None,
                                  refusal=getattr(self.crawler, "newsbot_refusal", None))
         self.crawler.newsbot_summary = summary
-        self._keep_history(summary)
+        started = _started(self.crawler.stats.get_stats())
+        self._keep_history(summary, started)
+        self._write_run_file(summary, started)
         logger.info("newsbot summary for %s: %s; written %d, skipped as seen %d, fetched %d, dropped %s, "
                     "challenges %d, pending %d", spider.name, summary["status"], summary["written"],
                     summary["skipped_seen"], summary["fetched"], summary["dropped"] or "{}", summary["challenges"],

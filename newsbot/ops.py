@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newsbot.history import History, SiteStatus
+if TYPE_CHECKING:
+    from newsbot.history import History, SiteStatus
 
 
 def alert_events(history: History, changes: list[dict[str, Any]], statuses: list[SiteStatus]) -> list[dict[str, Any]]:
@@ -82,6 +82,12 @@ def prune_run_files(runs: Path, keep_days: float) -> int:
     return removed
 
 
+def text_table(rows: list[tuple[str, ...]]) -> str:
+    """Rows (the first is the header) as aligned columns for a terminal or a cron log."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows)
+
+
 def status_table(statuses: list[SiteStatus], low: float = 0.8) -> str:
     head = ("site", "last run (UTC)", "status", "last article", "per day 7d", "30d", "fields under 80%", "flags")
     rows = [head]
@@ -92,8 +98,7 @@ def status_table(statuses: list[SiteStatus], low: float = 0.8) -> str:
             flags = f"gap open since {s.open_gap.start[:16]} ({s.open_gap.reason}); " + flags
         rows.append((s.site, (s.last_run or "-")[:16], s.last_status or "-", (s.last_written_at or "never")[:16],
                      f"{s.per_day_7:.1f}", f"{s.per_day_30:.1f}", weak, flags))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
-    return "\n".join("  ".join([*(c.ljust(widths[i]) for i, c in enumerate(r[:-1])), r[-1]]).rstrip() for r in rows)
+    return text_table(rows)
 
 
 def gaps_table(gaps: list[Any]) -> str:
@@ -105,9 +110,4 @@ def gaps_table(gaps: list[Any]) -> str:
         hours = (end - datetime.fromisoformat(g.start)).total_seconds() / 3600
         rows.append((g.site, g.start[:16], (g.end or "open")[:16], f"{hours:.1f}", g.reason, str(g.runs),
                      (g.filled_at or "-")[:16]))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    return "\n".join("  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows)
-
-
-def warn(message: str) -> None:
-    print(f"newsbot: {message}", file=sys.stderr)
+    return text_table(rows)
