@@ -12,9 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from persiantools.jdatetime import JalaliDate
-
-from newsbot.dates import TEHRAN
+from newsbot.dates import TEHRAN, jalali_ymd
 from newsbot.history import History, SiteStatus
 
 _STATUS_COLOUR = {"ok": "#2e7d32", "unreachable": "#c62828", "blocked": "#6a1b9a", "broken": "#ef6c00",
@@ -38,8 +36,8 @@ def fa(value: Any) -> str:
 
 
 def jalali(day: date) -> str:
-    j = JalaliDate(day)
-    return fa(f"{j.year}/{j.month:02d}/{j.day:02d}")
+    jy, jm, jd = jalali_ymd(day)
+    return fa(f"{jy}/{jm:02d}/{jd:02d}")
 
 
 def _tehran_day(iso: str) -> date:
