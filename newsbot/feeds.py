@@ -24,8 +24,15 @@ logger = logging.getLogger(__name__)
 
 
 def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
-    """Adds ``%(utc_date)s`` (``2026-11-22``) for the daily output file of each spider."""
-    return {**params, "utc_date": datetime.now(timezone.utc).date().isoformat()}
+    """Adds ``%(utc_date)s`` (``2026-11-22``) for the daily output file of each spider, and ``%(worker)s`` (the
+    worker id) for the per-worker files of a crawl shared through Redis."""
+    extra = {"utc_date": datetime.now(timezone.utc).date().isoformat()}
+    settings = getattr(spider, "settings", None)
+    if settings is not None and settings.get("NEWSBOT_REDIS_URL"):
+        from newsbot.distributed import worker_id
+
+        extra["worker"] = worker_id(settings)
+    return {**params, **extra}
 
 
 class OutputLedger:
@@ -170,11 +177,13 @@ def newsbot_feeds(settings: Any) -> list[str]:
     return out
 
 
-def output_files(feeds: dict[str, Any], name: str) -> list[str]:
-    """The local files a spider's feeds have written (``data/isna/*.jsonl``), for reconciling the state store."""
+def output_files(feeds: dict[str, Any], name: str, worker: str | None = None) -> list[str]:
+    """The local files a spider's feeds have written (``data/isna/*.jsonl``), for reconciling the state store;
+    with ``worker``, only that worker's own files (``%(worker)s``)."""
     files: list[str] = []
+    fixed = {"name": name, **({"worker": worker} if worker else {})}
     for uri in _local(feeds):
-        pattern = _URI_PARAM.sub(lambda m: name if m.group(1) == "name" else "*", uri)
+        pattern = _URI_PARAM.sub(lambda m: fixed.get(m.group(1), "*"), uri)
         files += sorted(p for p in glob.glob(glob.escape(pattern).replace(r"[*]", "*")) if os.path.isfile(p))
     return files
 

@@ -21,17 +21,19 @@ pending longer than the age limit         settled ``expired``
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from newsbot.config import problems
 from newsbot.runlock import LockError, LockHeld, RunLock
-from newsbot.state import Pending, StateError, StateStore
+from newsbot.state import Pending, StateError, StateStore, lock_path, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,34 @@ class NotAnArticleDrop(DropItem):
         self.reason = reason
 
 
+def close_spider_soon(crawler: Any, reason: str) -> None:
+    """Ask the engine to close the spider (from a signal handler, which cannot raise CloseSpider)."""
+    engine = getattr(crawler, "engine", None)
+    if engine is None or getattr(crawler, "newsbot_closing", False):
+        return
+    crawler.newsbot_closing = True
+    deferred_from_coro(engine.close_spider_async(reason=reason))
+
+
+def _guarded(default: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A store call that may fail mid-run (Redis gone past its retries, a disk error): the run stops, once."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def inner(self: Frontier, *args: Any, **kwargs: Any) -> Any:
+            if self.lost:
+                return default
+            try:
+                return fn(self, *args, **kwargs)
+            except StateError as exc:
+                self.lose(exc)
+                return default
+
+        return inner
+
+    return wrap
+
+
 class Frontier:
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings
@@ -57,6 +87,8 @@ class Frontier:
         self.max_attempts = max(1, settings.getint("NEWSBOT_MAX_ATTEMPTS", 5))
         self.max_age = timedelta(days=settings.getfloat("NEWSBOT_FRONTIER_MAX_AGE_DAYS", 14.0))
         self.store: StateStore | None = None
+        #: Why the store stopped answering mid-run (then nothing more is written: it could not be marked).
+        self.lost: str | None = None
         self._lock: RunLock | None = None
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._item_error, signal=signals.item_error)
@@ -88,7 +120,7 @@ class Frontier:
                 logger.error("bad setting: %s", line)
             raise CloseSpider("newsbot_bad_settings")
 
-        lock = RunLock.shared(Path(self.state_dir) / "crawl.lock")
+        lock = RunLock.shared(lock_path(self.crawler.settings))
         try:
             lock.acquire()
         except LockHeld as exc:
@@ -102,28 +134,45 @@ class Frontier:
         self._lock = lock
         if self.incremental:
             try:
-                self.store = StateStore.shared(self.state_dir)
+                self.store = open_store(self.crawler.settings)
             except StateError as exc:
                 self.crawler.newsbot_refusal = str(exc)
                 logger.error("%s", exc)
                 raise CloseSpider("newsbot_state_error") from None
 
+    def lose(self, exc: BaseException) -> None:
+        """The store failed mid-run: fail the run with that reason and stop; what is not written stays owed."""
+        if self.lost is not None:
+            return
+        self.lost = str(exc)
+        self.crawler.newsbot_refusal = f"state store lost mid-run: {exc}"
+        logger.error("%s: %s; stopping (what is not written stays pending for the next run)", self.name, exc)
+        self.stats.set_value(f"newsbot/state_lost/{self.name}", 1)
+        close_spider_soon(self.crawler, "newsbot_state_error")
+
     def close(self) -> None:
-        if self.store is not None:
-            self._inc("pending_left", self.store.pending_count(self.name, "article"))
+        self._count_pending_left()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
 
+    @_guarded()
+    def _count_pending_left(self) -> None:
+        if self.store is not None:
+            self._inc("pending_left", self.store.pending_count(self.name, "article"))
+
     # ---- before a request ----------------------------------------------------------------------------------------
+    @_guarded()
     def known(self, key: str) -> str | None:
         return self.store.known(self.name, key) if self.store else None
 
+    @_guarded()
     def remember_article(self, url: str, key: str, meta: dict[str, Any]) -> None:
         if self.store is not None:
             listed = {"listed_date": meta["listed_date"]} if meta.get("listed_date") else {}
             self.store.add_pending(self.name, key, url, "article", listed)
 
+    @_guarded()
     def remember_discovery(self, url: str, meta: dict[str, Any]) -> str | None:
         """A follow-up discovery page on the frontier; returns its key (carried in the request's meta)."""
         if self.store is None:
@@ -132,6 +181,7 @@ class Frontier:
         self.store.add_pending(self.name, key, url, "discovery", {k: meta[k] for k in _DISCOVERY_META if k in meta})
         return key
 
+    @_guarded([])
     def resume(self) -> list[Pending]:
         """What earlier runs left owed, oldest discovery pages first; rows past the age limit are expired first."""
         if self.store is None:
@@ -148,17 +198,29 @@ class Frontier:
         return pending
 
     # ---- outcomes ------------------------------------------------------------------------------------------------
+    def resolved(self, key: str | None) -> None:
+        """The work behind ``key`` is done for this run: a shared crawl's lease on its request ends."""
+        leases = getattr(self.crawler, "newsbot_leases", None)
+        if leases is not None:
+            leases.resolved(key)
+
+    @_guarded()
     def discovery_done(self, key: str | None) -> None:
         if self.store is not None and key:
             self.store.done(self.name, key)
+        self.resolved(key)
 
+    @_guarded()
     def settle(self, key: str | None, url: str | None, outcome: str, reason: str) -> None:
         self._inc(f"settled/{outcome}")
         if self.store is not None and key:
             self.store.settle(self.name, key, url, outcome, reason)
+        self.resolved(key)
 
+    @_guarded()
     def failed(self, key: str | None, error: str) -> None:
         """A failed download (after Scrapy's own retries): one attempt used; given up at the limit."""
+        self.resolved(key)
         if self.store is None or not key:
             return
         if self.store.failed_attempt(self.name, key, error, self.max_attempts):
@@ -166,14 +228,18 @@ class Frontier:
             logger.warning("%s: gave up on %s after %d failed attempts (last: %s)", self.name, key,
                            self.max_attempts, error)
 
+    @_guarded()
     def walled(self, key: str | None, reason: str) -> None:
         if self.store is not None and key:
             self.store.walled(self.name, key, reason)
+        self.resolved(key)
 
     # ---- signals -------------------------------------------------------------------------------------------------
     def _item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
         if isinstance(exception, NotAnArticleDrop) and response is not None:
             self.settle(response.meta.get("newsbot_key"), response.url, "not_article", exception.reason)
+        elif response is not None:
+            self.resolved(response.meta.get("newsbot_key"))  # a duplicate: written (or being written) elsewhere
 
     def _item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
         if response is not None:

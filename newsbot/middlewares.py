@@ -118,6 +118,9 @@ class SeenFilterMiddleware:
 
     def _finished(self, response: Response) -> None:
         self.frontier.discovery_done(response.meta.get("newsbot_frontier_key"))
+        leases = getattr(self.crawler, "newsbot_leases", None)
+        if leases is not None and "news_code" not in response.meta:
+            leases.release(response.meta.get("newsbot_lease"))  # a discovery page read: its requests are queued
 
     def process_spider_output(self, response: Response, result: Iterable[Any], spider: Any = None) -> Iterable[Any]:
         for obj in result:

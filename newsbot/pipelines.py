@@ -14,11 +14,10 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem
-from scrapy.utils.defer import deferred_from_coro
 
 from newsbot.feeds import OutputLedger, fsync, local_feed_paths, newsbot_feeds, output_files, output_problem
 from newsbot.finalize import normalize_record, resolve_dates, validate_record
-from newsbot.frontier import Frontier, NotAnArticleDrop
+from newsbot.frontier import Frontier, NotAnArticleDrop, close_spider_soon
 from newsbot.record import NOT_ARTICLE, public
 from newsbot.state import StateError
 
@@ -89,15 +88,6 @@ class ValidatePipeline(_CrawlerPipeline):
         return public(item)
 
 
-def close_spider_soon(crawler: Any, reason: str) -> None:
-    """Ask the engine to close the spider (from a signal handler, which cannot raise CloseSpider)."""
-    engine = getattr(crawler, "engine", None)
-    if engine is None or getattr(crawler, "newsbot_closing", False):
-        return
-    crawler.newsbot_closing = True
-    deferred_from_coro(engine.close_spider_async(reason=reason))
-
-
 class DedupPipeline(_CrawlerPipeline):
     """Drop articles written by this run or an earlier one; mark an article only once its line is on disk.
 
@@ -139,7 +129,8 @@ class DedupPipeline(_CrawlerPipeline):
         if self.store is None:
             return 0, 0
         name = _spider_name(self.crawler)
-        files = output_files(self.crawler.settings.getdict("FEEDS"), name)
+        worker = getattr(self.store, "worker", None)  # a shared crawl reads back its own files only
+        files = output_files(self.crawler.settings.getdict("FEEDS"), name, worker)
         return self.store.reconcile_all(files, self.key)
 
     def open_spider(self, spider: Any = None) -> None:
@@ -171,8 +162,21 @@ class DedupPipeline(_CrawlerPipeline):
 
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
         key = self.key(item)
-        if key in self.in_flight or (self.store and self.store.is_seen(*key)):
+        # The claim is the "written before?" question; where workers share a Redis store it also reserves the
+        # article for this worker until its line is marked (another worker's copy is then a duplicate).
+        if self.frontier.lost:
+            # The store is gone: a line written now could never be marked (nor, shared, claimed).
+            self.stats.inc_value(f"newsbot/dropped/state_lost/{_spider_name(self.crawler)}")
+            raise DropItem(f"not written, the state store is gone: {item.get('url')}", log_level="DEBUG")
+        try:
+            claim = "seen" if key in self.in_flight else self.store.claim(*key) if self.store else "ok"
+        except StateError as exc:
+            self.frontier.lose(exc)
+            raise DropItem(f"not written, the state store is gone: {item.get('url')}", log_level="DEBUG") from None
+        if claim != "ok":
             self.stats.inc_value(f"newsbot/dropped/duplicate/{_spider_name(self.crawler)}")
+            if claim == "claimed":
+                self.stats.inc_value(f"newsbot/dropped/claimed_elsewhere/{_spider_name(self.crawler)}")
             raise DropItem(f"duplicate: {key[0]} {key[1]} ({item.get('url')})", log_level="DEBUG")
         self.in_flight.add(key)
         return item
@@ -185,10 +189,12 @@ class DedupPipeline(_CrawlerPipeline):
             self.ledger.failed(f"no output file took the record of {item.get('url')}")
             self.stats.inc_value(f"newsbot/unwritten/{_spider_name(self.crawler)}")
             self.in_flight.discard(key)
+            self._unclaim(key)
             close_spider_soon(self.crawler, "newsbot_output_error")
             return
         if not self.has_feeds:
             self.in_flight.discard(key)
+            self._unclaim(key)
             return
         self.stats.inc_value(f"newsbot/written/{_spider_name(self.crawler)}")
         frontier_key = response.meta.get("newsbot_key") if response is not None else None
@@ -197,6 +203,13 @@ class DedupPipeline(_CrawlerPipeline):
         self._batch.append((key, frontier_key, files))
         if len(self._batch) >= self.batch_size or time.monotonic() - self._batch_started >= 2.0:
             self.flush()
+
+    def _unclaim(self, key: tuple[str, str]) -> None:
+        if self.store is not None and not self.frontier.lost:
+            try:
+                self.store.unclaim(*key)
+            except StateError as exc:
+                self.frontier.lose(exc)
 
     def flush(self) -> None:
         """fsync the files of the batch, then mark its articles: never marked before they are durable."""
@@ -210,9 +223,13 @@ class DedupPipeline(_CrawlerPipeline):
             self.ledger.failed(f"fsync failed: {exc.strerror or exc}")
             close_spider_soon(self.crawler, "newsbot_output_error")
             return
-        if self.store is not None:
-            with self.store.transaction():
-                for (site, code), frontier_key, _ in batch:
-                    self.store.mark_seen(site, code, frontier_key)
-        for key, _, _ in batch:
+        if self.store is not None and not self.frontier.lost:
+            try:
+                with self.store.transaction():
+                    for (site, code), frontier_key, _ in batch:
+                        self.store.mark_seen(site, code, frontier_key)
+            except StateError as exc:
+                self.frontier.lose(exc)  # the lines are on disk: the next run reads them back and marks them
+        for key, frontier_key, _ in batch:
             self.in_flight.discard(key)
+            self.frontier.resolved(frontier_key)

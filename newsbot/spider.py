@@ -31,7 +31,7 @@ from newsbot.middlewares import BotWall
 from newsbot.parser import ArticleParser
 from newsbot.record import NOT_ARTICLE
 from newsbot.sites import Site, news_code_in, owns
-from newsbot.state import Pending
+from newsbot.state import Pending, StateError
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,10 @@ class NewsSpider(scrapy.Spider):
     def update_settings(cls, settings: Any) -> None:
         """The default output (``NEWSBOT_FEED``) unless the run names its own (``-o``/``-O``, FEEDS)."""
         super().update_settings(settings)
+        if settings.get("NEWSBOT_REDIS_URL"):
+            from newsbot.distributed import apply
+
+            apply(settings)
         if not settings.getdict("FEEDS") and settings.getdict("NEWSBOT_FEED"):
             settings.set("FEEDS", settings.getdict("NEWSBOT_FEED"), priority="spider")
 
@@ -141,15 +145,51 @@ class NewsSpider(scrapy.Spider):
 
     # ---- discovery -------------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
-        # What earlier runs left owed comes first: discovery's stop rules may end discovery, never the backlog.
-        for pending in self.frontier.resume():
-            request = self.request_from_pending(pending)
-            if request is None:
-                self.frontier.discovery_done(pending.key)
-            else:
+        coordinator = None
+        if self.crawler.settings.get("NEWSBOT_REDIS_URL"):
+            from newsbot.distributed import Coordinator
+
+            coordinator = Coordinator.of(self.crawler)
+            # A shared crawl: first what this worker id claimed in a run that was killed before writing it, then
+            # discovery only if this worker seeds the round (the others work the shared queue).
+            for request in self._claimed_before():
                 yield request
-        for request in self.discovery_requests():
-            yield request
+            if coordinator is not None and not coordinator.try_seed():
+                return
+        try:
+            # What earlier runs left owed comes first: discovery's stop rules may end discovery, never the backlog.
+            for pending in self.frontier.resume():
+                request = self.request_from_pending(pending)
+                if request is None:
+                    self.frontier.discovery_done(pending.key)
+                else:
+                    yield request
+            for request in self.discovery_requests():
+                yield request
+        finally:
+            if coordinator is not None:
+                coordinator.seeding_done()
+
+    def _claimed_before(self) -> Iterator[Request]:
+        store = self.frontier.store
+        if store is None:
+            return
+        try:
+            keys = store.own_claims(self.name)
+        except StateError as exc:
+            self.frontier.lose(exc)
+            return
+        for key in keys:
+            try:
+                store.unclaim(self.name, key)
+                pending = store.pending_one(self.name, key)
+            except StateError as exc:
+                self.frontier.lose(exc)
+                return
+            request = self.request_from_pending(pending) if pending is not None else None
+            if request is not None:
+                self._inc("redis/claims_taken_back")
+                yield request.replace(dont_filter=True)
 
     def request_from_pending(self, pending: Pending) -> Request | None:
         """The request again for a frontier row (None when this spider no longer knows what the URL is)."""

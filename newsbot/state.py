@@ -226,6 +226,9 @@ class StateStore:
                                row[6], row[7]))
         return out
 
+    def pending_one(self, site: str, key: str) -> Pending | None:
+        return next((p for p in self.pending(site) if p.key == key), None)
+
     def pending_count(self, site: str | None = None, kind: str | None = None) -> int:
         sql, params = "SELECT COUNT(*) FROM frontier WHERE 1=1", []
         if site is not None:
@@ -344,6 +347,59 @@ class StateStore:
         rows = self._execute("PRAGMA integrity_check").fetchall()
         return [r[0] for r in rows if r[0] != "ok"]
 
+    # ---- several writers (see newsbot.redisstore; one machine has one writer, the lock holder) ---------------
+    def claim(self, site: str, key: str) -> str:
+        """``ok`` unless written already: the state directory's lock makes this process the only writer."""
+        return "seen" if self.is_seen(site, key) else "ok"
+
+    def unclaim(self, site: str, key: str) -> None:
+        """Nothing to release: claims exist only where several workers write."""
+
+    def own_claims(self, site: str) -> list[str]:
+        return []
+
+    def sites(self) -> list[str]:
+        rows = self._execute("SELECT site FROM seen UNION SELECT site FROM frontier UNION SELECT site FROM settled")
+        return sorted(r[0] for r in rows)
+
+    # ---- export / import (newsbot state export|import): one JSON object per row, the same for both stores ----
+    def dump(self) -> Iterator[dict[str, Any]]:
+        for site, key in self._execute("SELECT site, news_code FROM seen ORDER BY site, news_code"):
+            yield {"table": "seen", "site": site, "key": key}
+        for site, key, url, kind, meta, found_at, attempts, walls, last_error in self._execute(
+                "SELECT site, key, url, kind, meta, found_at, attempts, walls, last_error FROM frontier"):
+            try:
+                meta_obj = json.loads(meta or "{}")
+            except ValueError:
+                meta_obj = {}
+            yield {"table": "frontier", "site": site, "key": key, "url": url, "kind": kind, "meta": meta_obj,
+                   "found_at": found_at, "attempts": attempts, "walls": walls, "last_error": last_error}
+        for site, key, url, outcome, reason, settled_at in self._execute(
+                "SELECT site, key, url, outcome, reason, settled_at FROM settled"):
+            yield {"table": "settled", "site": site, "key": key, "url": url, "outcome": outcome, "reason": reason,
+                   "settled_at": settled_at}
+
+    def load(self, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+        """Add exported rows: seen wins over pending, nothing already here is overwritten but a settled reason."""
+        counts = {"seen": 0, "frontier": 0, "settled": 0}
+        with self.transaction():
+            for row in rows:
+                table, site, key = row["table"], row["site"], row["key"]
+                if table == "seen":
+                    self.mark_seen(site, key)
+                elif table == "frontier":
+                    if self.known(site, key) is None:
+                        self._execute(
+                            "INSERT OR IGNORE INTO frontier (site, key, url, kind, meta, found_at, attempts, walls, "
+                            "last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (site, key, row["url"], row.get("kind") or "article",
+                             json.dumps(row.get("meta") or {}, ensure_ascii=False), row.get("found_at") or _now(),
+                             int(row.get("attempts") or 0), int(row.get("walls") or 0), row.get("last_error")))
+                else:
+                    self._settle(site, key, row.get("url"), row["outcome"], row.get("reason"))
+                counts[table] += 1
+        return counts
+
 
 def _records(raw: bytes, path: Path, offset: int) -> Iterator[dict[str, Any]]:
     """The record on one output line, if it is one; anything else is reported and skipped, never fatal."""
@@ -380,6 +436,30 @@ class _Transaction:
             self.store._execute("COMMIT")
         else:
             self.store._db.rollback()
+
+
+def open_store(settings: Any) -> StateStore:
+    """The crawl's store: Redis when ``NEWSBOT_REDIS_URL`` is set (several workers), else the SQLite file."""
+    url = settings.get("NEWSBOT_REDIS_URL")
+    if url:
+        from newsbot.distributed import worker_id
+        from newsbot.redisstore import RedisStateStore
+
+        return RedisStateStore.shared(url, worker_id(settings),
+                                      retry_seconds=settings.getfloat("NEWSBOT_REDIS_RETRY_SECONDS", 60.0),
+                                      claim_ttl=settings.getfloat("NEWSBOT_REDIS_CLAIM_TTL", 3600.0))
+    return StateStore.shared(settings.get("NEWSBOT_STATE_DIR", "state"))
+
+
+def lock_path(settings: Any) -> Path:
+    """The crawl lock: one per state directory, or one per worker id when workers share Redis (several workers
+    may then run from one machine and one state directory)."""
+    state_dir = Path(settings.get("NEWSBOT_STATE_DIR", "state"))
+    if settings.get("NEWSBOT_REDIS_URL"):
+        from newsbot.distributed import worker_id
+
+        return state_dir / f"crawl.{worker_id(settings)}.lock"
+    return state_dir / "crawl.lock"
 
 
 def rebuild(state_dir: str | os.PathLike[str], outputs: Iterable[str | os.PathLike[str]],
