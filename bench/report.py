@@ -201,6 +201,10 @@ def main() -> int:
     speed, speed_md = _load("speed")
     crawl, crawl_md = _load("crawl")
     startup, startup_md = _load("startup")
+    _monitoring, monitoring_md = _load("monitoring")
+    _distributed, distributed_md = _load("distributed")
+    if distributed_md:
+        distributed_md = "## Several workers (Redis)\n\n" + distributed_md
     uname = " ".join(platform.uname())
     try:
         uname = subprocess.run(["uname", "-a"], capture_output=True, text=True, check=True).stdout.strip()
@@ -220,7 +224,7 @@ def main() -> int:
     md.append("How to read the tables: `bench/README.md`. Raw numbers, per page and per tool: `bench/out/*.json`.")
     md.append("")
     md += targets_table(speed, crawl, startup)
-    for part in (quality_md, speed_md, crawl_md, startup_md):
+    for part in (quality_md, speed_md, crawl_md, startup_md, monitoring_md, distributed_md):
         if part:
             md.append(part.rstrip())
             md.append("")

@@ -28,7 +28,8 @@ CRAWL_EPILOG = """exit codes:
   3   a spider is broken: its feeds/sitemaps/listings did not parse or listed no article, or most pages misfit
   4   a spider is blocked: only bot walls (ArvanCloud, Cloudflare) answered
   5   a spider is unreachable: every discovery request failed (DNS, connection, timeout, 5xx)
-  75  another crawl holds the state directory's lock; nothing was done (try again later)
+  75  another crawl holds the state directory's lock, or (--redis) Redis is unreachable; nothing was done
+      (try again later)
 with several spiders the lowest non-zero code wins. See docs/operations.md."""
 
 
@@ -62,8 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--alert-cmd", metavar="CMD",
                    help="run CMD (a shell command) with a JSON event on stdin when a site changes status, a gap "
                         "opens or closes, or a monitor trips (setting NEWSBOT_ALERT_CMD)")
+    p.add_argument("--redis", metavar="URL",
+                   help="share the crawl with other workers through Redis (redis://HOST:6379/0): queue, "
+                        "dupefilter, frontier and seen-store live there; see README 'Running on several machines'")
+    p.add_argument("--worker-id", metavar="ID",
+                   help="this worker's name with --redis (default: the host name); output goes to "
+                        "DATA_DIR/<spider>/<UTC date>.<ID>.jsonl")
     p.add_argument("--log-file", help="write the Scrapy log here instead of stderr")
     p.add_argument("--quiet", "-q", action="store_true", help="log warnings and errors only")
+    p.add_argument("--watch", metavar="FILE", help="match records against a watchlist (TOML); each list's matches "
+                   "also go to DATA_DIR/watch/<list>/<UTC date>.jsonl (see README, For media monitors)")
 
     p = sub.add_parser("extract", help="turn one saved page into a record")
     p.add_argument("file", help="the saved HTML page, or - for standard input")
@@ -103,11 +112,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=30, help="days shown (default 30)")
     p.add_argument("--state-dir", default="state", help="state directory (default ./state)")
 
-    p = sub.add_parser("state", help="check or rebuild the state store")
-    p.add_argument("action", choices=["check", "rebuild"],
-                   help="check: integrity and counts; rebuild: a new seen set from the JSON Lines output")
-    p.add_argument("--state-dir", default="state", help="state directory (default ./state)")
-    p.add_argument("--data-dir", default="data", help="output directory to rebuild from (default ./data)")
+    p = sub.add_parser("state", help="check, rebuild, export or import the state store",
+                       epilog="move a store to Redis: newsbot state export | newsbot state import --redis URL -\n"
+                              "and back: newsbot state export --redis URL | newsbot state import -",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    ssub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state-dir", default="state", help="state directory (default ./state)")
+    common.add_argument("--redis", metavar="URL", help="the Redis store at URL instead of the SQLite one")
+    sp = ssub.add_parser("check", parents=[common], help="integrity and counts of written, pending, settled")
+    sp = ssub.add_parser("rebuild", parents=[common], help="a new seen set from the JSON Lines output")
+    sp.add_argument("--data-dir", default="data", help="output directory to rebuild from (default ./data)")
+    sp = ssub.add_parser("export", parents=[common],
+                         help="seen, pending and settled articles as JSON Lines on stdout (or --out)")
+    sp.add_argument("--out", metavar="FILE", help="write the dump here instead of stdout")
+    sp = ssub.add_parser("import", parents=[common], help="add a dump (FILE, or - for stdin) to the store")
+    sp.add_argument("file", metavar="FILE", help="the dump to read (- for stdin)")
 
     p = sub.add_parser("genspider", help="add a site entry to spiders/<family>.toml and list what it requests")
     p.add_argument("name")
@@ -137,11 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("urls", nargs="+")
     p.add_argument("--out", required=True, help="folder to write (responses.json and the bodies)")
 
+    from newsbot import mediacli
+
+    mediacli.register(sub)  # watch, stories, digest
     args = parser.parse_args(argv)
     handler = {"crawl": cmd_crawl, "extract": cmd_extract, "list": cmd_list, "genspider": cmd_genspider,
                "detect": cmd_detect, "fixture": cmd_fixture, "status": cmd_status, "gaps": cmd_gaps,
                "report": cmd_report,
-               "record": cmd_record, "state": cmd_state}[args.command]
+               "record": cmd_record, "state": cmd_state}.get(args.command) or args.handler
     try:
         return handler(args)
     except UsageProblem as exc:
@@ -372,6 +395,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if not sep or not key.strip():
             raise UsageProblem(f"--set takes NAME=VALUE, got {item!r}")
         settings.set(key.strip(), _setting_value(value), priority="cmdline")
+    watch = args.watch or settings.get("NEWSBOT_WATCHLIST")
+    if watch:  # a bad watchlist is one line, before anything is crawled
+        from newsbot.mediacli import checked_watchlist
+
+        settings.set("NEWSBOT_WATCHLIST", checked_watchlist(watch, UsageProblem), priority="cmdline")
     if args.state_dir:
         settings.set("NEWSBOT_STATE_DIR", args.state_dir, priority="cmdline")
     if args.replay:
@@ -391,6 +419,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         settings.set("LOG_FILE", args.log_file, priority="cmdline")
     if args.quiet:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    if args.redis:
+        settings.set("NEWSBOT_REDIS_URL", args.redis, priority="cmdline")
+    if args.worker_id:
+        settings.set("NEWSBOT_WORKER_ID", args.worker_id, priority="cmdline")
 
     from newsbot.config import problems
 
@@ -399,7 +431,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UsageProblem("; ".join(bad))
 
     state_dir = Path(settings.get("NEWSBOT_STATE_DIR"))
-    lock = _lock_state(state_dir, "exiting (code 75)")
+    if settings.get("NEWSBOT_REDIS_URL"):
+        from newsbot.redisstore import RedisUnavailable, check
+
+        try:
+            check(settings.get("NEWSBOT_REDIS_URL"))
+        except RedisUnavailable as exc:
+            print(f"newsbot: {exc}; nothing crawled, exiting (code {EX_TEMPFAIL})", file=sys.stderr)
+            return EX_TEMPFAIL
+    lock = _lock_state(state_dir, "exiting (code 75)", settings)
     if lock is None:
         return EX_TEMPFAIL
     try:
@@ -493,20 +533,22 @@ def _after_run(settings: Any, args: argparse.Namespace, state_dir: Path, crawler
         history.close()
     prune_run_files(state_dir / "runs", settings.getfloat("NEWSBOT_RUNS_KEEP_DAYS", 30.0))
     if settings.getbool("NEWSBOT_INCREMENTAL", True):
-        from newsbot.state import StateError, StateStore
+        from newsbot.state import StateError, open_store
 
         try:
-            StateStore.shared(state_dir).compact()
+            open_store(settings).compact()
         except StateError as exc:
             print(f"newsbot: {exc}", file=sys.stderr)
     return code
 
 
-def _lock_state(state_dir: Path, when_held: str) -> Any:
-    """The state directory's lock, or None (after one line on stderr) when another crawl holds it."""
+def _lock_state(state_dir: Path, when_held: str, settings: Any = None) -> Any:
+    """The state directory's lock (a worker's own with Redis), or None (after one line on stderr) when another
+    crawl holds it."""
     from newsbot.runlock import LockError, LockHeld, RunLock
+    from newsbot.state import lock_path
 
-    lock = RunLock.shared(state_dir / "crawl.lock")
+    lock = RunLock.shared(lock_path(settings) if settings is not None else state_dir / "crawl.lock")
     try:
         lock.acquire()
     except LockHeld as exc:
@@ -549,12 +591,12 @@ def _check_log_file(path: Path) -> None:
 
 def _check_state(state_dir: Path, settings: Any) -> None:
     """Open the store once before Scrapy starts, so a corrupt or unwritable state is one line, not a failed run."""
-    from newsbot.state import StateError, StateStore
+    from newsbot.state import StateError, open_store
 
     if not settings.getbool("NEWSBOT_INCREMENTAL", True):
         return
     try:
-        StateStore.shared(state_dir).count()
+        open_store(settings).count()
     except StateError as exc:
         raise UsageProblem(str(exc)) from None
     runs = state_dir / "runs"
@@ -752,6 +794,13 @@ def cmd_state(args: argparse.Namespace) -> int:
     from newsbot.state import StateError, StateStore, rebuild
 
     state_dir = Path(args.state_dir)
+    if args.action in ("export", "import"):
+        return _state_transfer(args)
+    if args.redis:
+        if args.action != "check":
+            raise UsageProblem("rebuild works on the SQLite store; rebuild it, then `newsbot state export | "
+                               "newsbot state import --redis URL -`")
+        return _state_transfer(args)
     lock = _lock_state(state_dir, "try again when it has finished")
     if lock is None:
         return EX_TEMPFAIL
@@ -797,6 +846,98 @@ def cmd_state(args: argparse.Namespace) -> int:
         return 0
     finally:
         lock.release()
+
+
+def _state_transfer(args: argparse.Namespace) -> int:
+    """export / import (and check with --redis): one JSON object per row, the same for SQLite and Redis."""
+    import json
+
+    from newsbot.state import StateError, StateStore
+
+    lock = None
+    try:
+        if args.redis:
+            from newsbot.redisstore import RedisStateStore
+
+            store: Any = RedisStateStore(args.redis, retry_seconds=0)
+        else:
+            lock = _lock_state(Path(args.state_dir), "try again when it has finished")
+            if lock is None:
+                return EX_TEMPFAIL
+            if args.action == "export" and not (Path(args.state_dir) / "seen.sqlite3").is_file():
+                raise UsageProblem(f"no state store in {args.state_dir} (no seen.sqlite3)")
+            store = StateStore(args.state_dir)
+    except StateError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.action == "check":
+            problems = store.check()
+            if problems:
+                print(f"newsbot: {store.path}: {problems[0]}", file=sys.stderr)
+                return 1
+            print(f"{store.path}: ok; {store.count()} written, {store.pending_count(kind='article')} pending, "
+                  f"settled {store.settled_counts() or 0}")
+            return 0
+        if args.action == "export":
+            out = Path(args.out).open("w", encoding="utf-8") if args.out else sys.stdout
+            counts: dict[str, int] = {}
+            try:
+                for row in store.dump():
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    counts[row["table"]] = counts.get(row["table"], 0) + 1
+            finally:
+                if args.out:
+                    out.close()
+            print(f"exported {_counts(counts)} from {store.path}", file=sys.stderr)
+            return 0
+        if not args.file:
+            raise UsageProblem("state import needs the dump to read: FILE, or - for stdin")
+        rows = _dump_rows(sys.stdin if args.file == "-" else _open_dump(args.file), args.file)
+        counts = store.load(rows)
+        print(f"imported {_counts(counts)} into {store.path}")
+        return 0
+    except StateError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+        if lock is not None:
+            lock.release()
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts.get(t, 0)} {t}" for t in ("seen", "frontier", "settled"))
+
+
+def _open_dump(path: str) -> Any:
+    try:
+        return open(path, encoding="utf-8")  # read lazily by _dump_rows; closed at exit
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _dump_rows(lines: Any, name: str) -> Any:
+    """Rows of a dump, checked one by one: a bad line stops the import with its line number (rows before it are
+    in, and importing the same dump again is harmless)."""
+    import json
+
+    from newsbot.state import OUTCOMES
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            raise UsageProblem(f"{name}:{number}: not JSON; a dump is what `newsbot state export` writes") from None
+        ok = (isinstance(row, dict) and row.get("table") in ("seen", "frontier", "settled")
+              and isinstance(row.get("site"), str) and isinstance(row.get("key"), str) and row["site"] and row["key"]
+              and (row["table"] != "frontier" or isinstance(row.get("url"), str))
+              and (row["table"] != "settled" or row.get("outcome") in OUTCOMES))
+        if not ok:
+            raise UsageProblem(f"{name}:{number}: not a state row (table seen|frontier|settled, site, key, …)")
+        yield row
 
 
 # ---- genspider / record ------------------------------------------------------------------------------------------

@@ -15,12 +15,12 @@ from typing import Any
 from scrapy import signals
 
 from newsbot.history import History, HistoryError
-from newsbot.record import FIELDS
+from newsbot.record import CRAWL_FIELDS, FIELDS
 
 logger = logging.getLogger(__name__)
 
 #: Fields that may legitimately be empty on some articles; their missing share is reported all the same.
-_REPORTED = tuple(f for f in FIELDS if f not in ("site", "language", "crawled_at", "url"))
+_REPORTED = tuple(f for f in FIELDS if f not in ("site", "language", "crawled_at", "url", *CRAWL_FIELDS))
 
 
 #: Each spider's run ends in one of these; the exit code of ``newsbot crawl`` is the worst one's (see cli.py).
@@ -109,6 +109,9 @@ def spider_summary(stats: dict[str, Any], name: str, reason: str | None = None, 
         "monitors_failed": {key.split("/", 3)[3]: value for key, value in stats.items()
                             if key.startswith(f"newsbot/monitor_failed/{name}/")},
         "missing_share": missing,
+        # A worker of a shared crawl that did not seed the round saw only the part of discovery it was handed.
+        "shared": bool(n(f"newsbot/redis/shared/{name}")),
+        "seeded": bool(n(f"newsbot/redis/seeded/{name}")),
     }
     summary["status"], summary["failure"] = _status(summary, output_failure, refusal)
     summary["failed"] = summary["status"] != "ok"
@@ -138,10 +141,11 @@ def _status(s: dict[str, Any], output_failure: str | None, refusal: str | None) 
     answered = disc["ok"] + disc["empty"] + disc["unparsed"]
     if not answered and not s["fetched"] and (s["challenges"] or disc["walled"]):
         return "blocked", f"only bot walls answered ({s['challenges']} challenge page(s))"
-    if not answered and not s["fetched"] and (disc["failed"] or s["download_exceptions"]):
+    partial = s.get("shared") and not s.get("seeded")
+    if not answered and not s["fetched"] and (s["download_exceptions"] or (disc["failed"] and not partial)):
         return "unreachable", (f"every discovery request failed ({disc['failed']} failed, "
                                f"{s['download_exceptions']} download exception(s))")
-    if answered and not disc["ok"] and not s["discovered"]:
+    if answered and not disc["ok"] and not s["discovered"] and not partial:
         return "broken", (f"no article links in any discovery document ({disc['unparsed']} unparseable, "
                           f"{disc['empty']} empty)")
     misfits = sum(v for k, v in s["dropped"].items() if k in _MISFIT_DROPS)

@@ -54,6 +54,13 @@ RECORD_SCHEMA: dict[str, Any] = {
         "attribution": _TEXT,
         "language": {"const": "fa"},
         "crawled_at": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$"},
+        # Set by the watch and story pipelines, which run after this check (null here).
+        "matches": {"type": ["object", "null"], "additionalProperties": _LIST},
+        "story": _TEXT,
+        "republished_from": {"type": ["object", "null"], "required": ["site", "news_code", "url"],
+                             "additionalProperties": False,
+                             "properties": {"site": _TEXT, "news_code": {"type": ["string", "null"]},
+                                            "url": {"type": ["string", "null"]}}},
     },
 }
 

@@ -28,7 +28,14 @@ FIELDS: tuple[str, ...] = (
     "attribution",
     "language",
     "crawled_at",
+    "matches",
+    "story",
+    "republished_from",
 )
+
+#: Fields a record gets from the crawl around it, not from its page (newsbot.watch, newsbot.stories): null from
+#: ``newsbot extract``, and not a sign of a layout change when empty.
+CRAWL_FIELDS: tuple[str, ...] = ("matches", "story", "republished_from")
 
 TEXT_FIELDS: tuple[str, ...] = ("title", "kicker", "lead", "category", "attribution", "agency")
 LIST_FIELDS: tuple[str, ...] = ("tags", "authors")

@@ -65,6 +65,9 @@ ITEM_PIPELINES = {
     "newsbot.pipelines.ValidatePipeline": 300,
     # Spidermon: every record against the record's JSON Schema (newsbot.monitors.RECORD_SCHEMA), before it is written.
     "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 350,
+    # Media monitoring: watchlist matches (a no-op without NEWSBOT_WATCHLIST), then republished-story detection.
+    "newsbot.watch.WatchPipeline": 370,
+    "newsbot.stories.StoryPipeline": 380,
     "newsbot.pipelines.DedupPipeline": 400,
 }
 EXTENSIONS = {
@@ -121,6 +124,20 @@ NEWSBOT_ALERT_CMD = ""
 #: Written articles are fsynced and marked in batches of this many (or every two seconds, whichever comes first).
 NEWSBOT_MARK_BATCH = 200
 
+# ---- several workers, one crawl (newsbot/distributed.py; README "Running on several machines") -------------------
+#: redis://HOST:6379/0: queue, dupefilter, frontier and seen-store in Redis, shared by every worker (None: SQLite).
+NEWSBOT_REDIS_URL = None
+#: This worker's name (output files data/<spider>/<date>.<worker>.jsonl, its leases and claims); default: host name.
+NEWSBOT_WORKER_ID = None
+#: Seconds between two seedings of discovery (feeds, sitemaps, listings) by one of the workers: a little under the
+#: cron interval. A worker started within it only works the shared queue.
+NEWSBOT_REDIS_SEED_INTERVAL = 300
+#: How long each Redis command is retried (with backoff) before the crawl gives up: rides out a Redis restart.
+NEWSBOT_REDIS_RETRY_SECONDS = 60.0
+#: Seconds a dead worker's claim on an article it may have written keeps others from writing it (restart the
+#: worker with the same id before that, and it finishes its own work).
+NEWSBOT_REDIS_CLAIM_TTL = 3600.0
+
 # ---- output --------------------------------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
@@ -145,3 +162,13 @@ FEED_EXPORT_FIELDS = list(FIELDS)
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+# ---- media monitoring (newsbot/watch.py, newsbot/stories.py) -------------------------------------------------------
+#: A watchlist file (TOML, see the README): records get ``matches`` and each list's records are also written to
+#: data/watch/<list>/<UTC date>.jsonl. Empty: no matching (``newsbot crawl --watch FILE`` sets it).
+NEWSBOT_WATCHLIST = ""
+#: Find republished stories across sites and runs (records get ``story`` and ``republished_from``), with an index
+#: in NEWSBOT_STATE_DIR/stories.sqlite3.
+NEWSBOT_STORIES = True
+#: Days of records the story index keeps: a copy is recognised if its original was indexed within this window.
+NEWSBOT_STORY_WINDOW_DAYS = 14.0
