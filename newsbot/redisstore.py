@@ -241,7 +241,7 @@ class RedisStateStore(StateStore):
         settled = 0
         for site in self.sites():
             old = [k for k, v in self._call(self.client.hgetall, self._k("settled", site)).items()
-                   if json.loads(v).get("settled_at", "") < cutoff]
+                   if (_json(v) or {}).get("settled_at", "") < cutoff]
             if old:
                 settled += self._call(self.client.hdel, self._k("settled", site), *old)
         return len(gone), settled
@@ -262,11 +262,8 @@ class RedisStateStore(StateStore):
 
     def _rows(self, site: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for key, raw in self._call(self.client.hgetall, self._k("frontier", site)).items():
-            try:
-                row = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(row, dict):
+            row = _json(raw)
+            if row is not None:
                 yield self._text(key), row
 
     def pending(self, site: str) -> list[Pending]:
@@ -276,10 +273,9 @@ class RedisStateStore(StateStore):
                         int(row.get("attempts") or 0), int(row.get("walls") or 0)) for key, row in rows]
 
     def pending_one(self, site: str, key: str) -> Pending | None:
-        raw = self._call(self.client.hget, self._k("frontier", site), key)
-        if raw is None:
+        row = _json(self._call(self.client.hget, self._k("frontier", site), key))
+        if row is None:
             return None
-        row = json.loads(raw)
         return Pending(site, key, row.get("url", ""), row.get("kind", "article"), row.get("meta") or {},
                        row.get("found_at", ""), int(row.get("attempts") or 0), int(row.get("walls") or 0))
 
@@ -336,7 +332,7 @@ class RedisStateStore(StateStore):
         counts: dict[str, int] = {}
         for name in [site] if site else self.sites():
             for raw in self._call(self.client.hvals, self._k("settled", name)):
-                outcome = json.loads(raw).get("outcome", "?")
+                outcome = (_json(raw) or {}).get("outcome", "?")
                 counts[outcome] = counts.get(outcome, 0) + 1
         return counts
 
@@ -365,7 +361,9 @@ class RedisStateStore(StateStore):
             for key, row in self._rows(site):
                 yield {"table": "frontier", "site": site, "key": key, **row}
             for key, raw in self._call(self.client.hgetall, self._k("settled", site)).items():
-                yield {"table": "settled", "site": site, "key": self._text(key), **json.loads(raw)}
+                row = _json(raw)
+                if row is not None:
+                    yield {"table": "settled", "site": site, "key": self._text(key), **row}
 
     def load(self, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
         counts = {"seen": 0, "frontier": 0, "settled": 0}
@@ -389,6 +387,15 @@ class RedisStateStore(StateStore):
                 self._call(pipe.execute)
         self._call(pipe.execute)
         return counts
+
+
+def _json(raw: Any) -> dict[str, Any] | None:
+    """A stored row, or None for one that is not a JSON object (hand-edited, another program's): skipped."""
+    try:
+        row = json.loads(raw)
+    except (TypeError, ValueError):
+        return None
+    return row if isinstance(row, dict) else None
 
 
 def _now() -> str:
