@@ -116,7 +116,9 @@ def read_records(files: list[Path]) -> Iterator[dict[str, Any]]:
                     rec = json.loads(line)
                 except ValueError:
                     rec = None
-                if not isinstance(rec, dict):
+                # A record has a URL and a text; any other JSON object (a run summary, a stray line) is not one.
+                if not isinstance(rec, dict) or not isinstance(rec.get("url"), str) or not (
+                        rec.get("title") or rec.get("body")):
                     if line.strip():
                         print(f"newsbot: {path}:{number}: not a record, skipped", file=sys.stderr)
                     continue
@@ -173,8 +175,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
                     writer.write(name, public(rec) if "site" in rec else rec)
             else:
                 sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    except BrokenPipeError:
+        # The reader went away (`newsbot watch … | head`): stop quietly, as other command-line tools do.
+        sys.stderr.close()
+        return 0
     except OSError as exc:
-        print(f"newsbot: cannot write under {args.data_dir}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"under {args.data_dir}" if args.data_dir else "to stdout"
+        print(f"newsbot: cannot write {where}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     finally:
         for writer in writers.values():

@@ -180,3 +180,25 @@ def test_watch_over_files_prints_matches_and_no_match_is_fine(tmp_path: Path,
     empty.write_text(json.dumps(rows[2], ensure_ascii=False) + "\n", encoding="utf-8")
     code, out, _ = run(capsys, "watch", str(WATCHLIST), str(empty))
     assert code == 0 and out == ""
+
+
+def test_objects_that_are_not_records_are_skipped_and_named(replayed: Path) -> None:
+    odd = replayed / "odd.jsonl"
+    odd.write_text('{"x": 1}\n{"spider": "isna", "status": "ok"}\nnot json\n'
+                   + json.dumps(ORIGINAL, ensure_ascii=False) + "\n", encoding="utf-8")
+    proc = newsbot(replayed, "stories", str(odd), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(line)["story"] for line in proc.stdout.splitlines()] == [f"isna:{ORIGINAL['news_code']}"]
+    assert [line for line in proc.stderr.splitlines() if "not a record, skipped" in line] == [
+        f"newsbot: {odd}:{n}: not a record, skipped" for n in (1, 2, 3)]
+
+
+def test_watch_into_a_closed_pipe_stops_quietly(replayed: Path) -> None:
+    reader = subprocess.Popen([sys.executable, "-m", "newsbot.cli", "watch", str(WATCHLIST), "data"], cwd=replayed,
+                              env=clean_env(replayed), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(10)
+    reader.stdout.close()  # `newsbot watch … | head -c 10`
+    err = reader.stderr.read().decode()
+    assert reader.wait(timeout=60) == 0
+    assert "Traceback" not in err and "Broken pipe" not in err, err
