@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -160,7 +161,7 @@ def test_kill_9_of_a_worker_loses_and_doubles_nothing(server: SiteServer, crawle
     def leased(name: str) -> int:
         return sum(1 for v in client.hvals("newsbot:isna:leases") if v.startswith(name.encode() + b"|"))
 
-    wait_for(lambda: site.article_requests >= 60, 90, "requests held", workers.procs["w1"])
+    wait_for(lambda: site.article_requests >= 54, 90, "requests held", workers.procs["w1"])
     time.sleep(1.0)  # everything that can reach the held requests has
     victim = max(names, key=lambda n: (workers.lines(n) > 0, leased(n)))
     written, in_flight = workers.lines(victim), leased(victim)
@@ -178,8 +179,9 @@ def test_kill_9_of_a_worker_loses_and_doubles_nothing(server: SiteServer, crawle
     assert_round_clean(redis_server)
     restarted = workers.output(victim)
     assert "back on the queue" in restarted or any("stopped worker put back" in workers.output(n) for n in names)
-    if unmarked > 0:
-        assert f"recovered {unmarked} record(s) written by an interrupted run" in restarted, restarted[-3000:]
+    if unmarked > 0:  # lines may still have been written between the count and the kill: at least these
+        recovered = re.search(r"recovered (\d+) record\(s\) written by an interrupted run", restarted)
+        assert recovered and int(recovered.group(1)) >= unmarked, restarted[-3000:]
 
 
 def test_redis_restarted_mid_run_the_crawl_recovers(server: SiteServer, crawler: Crawler,
