@@ -45,7 +45,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 from newsbot.text import is_trailer
 from newsbot.watch import fold, fold_chars
@@ -114,6 +113,33 @@ def shingles(text: str, width: int = SHINGLE_CHARS) -> set[bytes]:
     last = len(joined) - width
     return {joined[p:p + width].encode("utf-8") for p in accumulate(map(len, parts), initial=0) if p <= last}
 
+
+def _datasketch_minhash() -> Any:
+    """datasketch's MinHash class, without running the package's ``__init__``: that imports every sketch it has,
+    scipy among them (for LSH parameter tuning this index does not use), which cost every crawl a second and 60 MB.
+    The package is entered through a placeholder only long enough to import ``datasketch.minhash``; a later
+    ``import datasketch`` elsewhere runs the real ``__init__`` (and reuses the submodule)."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    if "datasketch" in sys.modules:
+        return importlib.import_module("datasketch.minhash").MinHash
+    spec = importlib.util.find_spec("datasketch")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("datasketch is not installed (pip install datasketch)")
+    placeholder = types.ModuleType("datasketch")
+    placeholder.__path__ = list(spec.submodule_search_locations)
+    sys.modules["datasketch"] = placeholder
+    try:
+        return importlib.import_module("datasketch.minhash").MinHash
+    finally:
+        if sys.modules.get("datasketch") is placeholder:
+            del sys.modules["datasketch"]
+
+
+MinHash = _datasketch_minhash()
 
 #: The permutations of the signature, made once (datasketch derives them from the seed). datasketch 2 names its
 #: hashing scheme; 1.x has one scheme and no such argument.
