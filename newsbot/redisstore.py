@@ -26,7 +26,6 @@ import json
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
@@ -101,16 +100,18 @@ redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[3])
 return added
 """
+# Claim ages are measured on the Redis server's clock, so workers whose clocks disagree still agree on them.
 _CLAIM = """
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 'seen' end
+local now = tonumber(redis.call('TIME')[1])
 local held = redis.call('HGET', KEYS[2], ARGV[1])
 if held then
   local owner, since = string.match(held, '^(.*)|(%d+)$')
-  if owner ~= ARGV[2] and since and tonumber(ARGV[3]) - tonumber(since) < tonumber(ARGV[4]) then
+  if owner ~= ARGV[2] and since and now - tonumber(since) < tonumber(ARGV[3]) then
     return 'claimed'
   end
 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. now)
 return 'ok'
 """
 _FAILED = """
@@ -212,7 +213,7 @@ class RedisStateStore(StateStore):
     def claim(self, site: str, key: str) -> str:
         """``ok`` (this worker may write it), ``seen`` (written already) or ``claimed`` (another worker is)."""
         keys = [self._k("seen", site), self._k("claims", site)]
-        result = self._call(self._claim, keys=keys, args=[key, self.worker, int(time.time()), int(self.claim_ttl)])
+        result = self._call(self._claim, keys=keys, args=[key, self.worker, int(self.claim_ttl)])
         return self._text(result)
 
     def unclaim(self, site: str, key: str) -> None:
