@@ -280,7 +280,7 @@ CREATE TABLE IF NOT EXISTS records (
     published_at TEXT, published_ts REAL NOT NULL, seen_ts REAL NOT NULL,
     n INTEGER NOT NULL, sig BLOB NOT NULL, story TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS records_story ON records(story);
+CREATE INDEX IF NOT EXISTS records_story_time ON records(story, published_ts, rid);
 CREATE INDEX IF NOT EXISTS records_seen ON records(seen_ts);
 CREATE INDEX IF NOT EXISTS records_published ON records(published_ts);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (key, rid)) WITHOUT ROWID;
@@ -296,6 +296,10 @@ class StoryIndex:
     """
 
     PRUNE_EVERY = 500
+    #: Records kept per LSH bucket (the newest), and candidates compared per record: bounds on the cost of one
+    #: lookup whatever the window holds.
+    BUCKET_MAX = 64
+    CANDIDATES = 32
     COMMIT_EVERY = 100
 
     def __init__(self, path: str | Path = ":memory:", window_days: float = 14.0, *, now: float | None = None,
@@ -354,8 +358,13 @@ class StoryIndex:
             (key, record.get("site"), record.get("news_code"), record.get("url"), record.get("title"),
              record.get("agency"), attribution, record.get("published_at"), ts, now, n, sig.tobytes(), story))
         rid = cur.lastrowid
-        self.db.executemany("INSERT OR IGNORE INTO bands (key, rid) VALUES (?, ?)",
-                            [(k, rid) for k in band_keys(sig)] if n else [])
+        keys = band_keys(sig) if n else []
+        self.db.executemany("INSERT OR IGNORE INTO bands (key, rid) VALUES (?, ?)", [(k, rid) for k in keys])
+        # A bucket shared by many records is boilerplate (a templated daily report, a site's stock paragraph), not a
+        # story: only its newest BUCKET_MAX records stay in it, so a lookup costs the same on day 1 and day 14.
+        self.db.executemany(
+            "DELETE FROM bands WHERE key = ? AND rid IN (SELECT rid FROM bands WHERE key = ? ORDER BY rid DESC "
+            "LIMIT -1 OFFSET ?)", [(k, k, self.BUCKET_MAX) for k in keys])
         if best:
             head = self._head(story)
             if head is not None and head.rid == rid and story != key:
@@ -376,11 +385,13 @@ class StoryIndex:
             return None
         keys = band_keys(sig)
         marks = ",".join("?" * len(keys))
+        # The candidates sharing the most bands (the likeliest to be the same text), at most CANDIDATES of them.
         rows = self.db.execute(
             f"SELECT r.site, r.agency, r.attribution, r.title, r.n, r.sig, r.story FROM records r "
-            f"WHERE r.rid IN (SELECT DISTINCT rid FROM bands WHERE key IN ({marks})) "
-            f"AND r.published_ts BETWEEN ? AND ?",
-            (*keys, ts - self.window, ts + self.window)).fetchall()
+            f"JOIN (SELECT rid, COUNT(*) AS shared FROM bands WHERE key IN ({marks}) GROUP BY rid "
+            f"ORDER BY shared DESC, rid DESC LIMIT ?) b ON b.rid = r.rid "
+            f"WHERE r.published_ts BETWEEN ? AND ?",
+            (*keys, self.CANDIDATES, ts - self.window, ts + self.window)).fetchall()
         best: tuple[str, float] | None = None
         for site, agency, their_attribution, title, cn, csig, story in rows:
             j = jaccard(sig, np.frombuffer(csig, dtype=np.uint32))
@@ -425,15 +436,15 @@ class StoryIndex:
     def band_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM bands").fetchone()[0])
 
-    def _rows(self, where: str, args: tuple[Any, ...]) -> list[StoryRecord]:
+    def _rows(self, where: str, args: tuple[Any, ...], limit: int = -1) -> list[StoryRecord]:
         rows = self.db.execute(
             "SELECT rid, site, news_code, url, title, agency, published_at, published_ts, story FROM records "
-            f"WHERE {where} ORDER BY published_ts, rid", args).fetchall()
+            f"WHERE {where} ORDER BY published_ts, rid LIMIT ?", (*args, limit)).fetchall()
         return [StoryRecord(site=r[1], news_code=r[2], url=r[3], title=r[4], agency=r[5], published_at=r[6],
                             published_ts=r[7], story=r[8], rid=r[0]) for r in rows]
 
     def _head(self, story: str) -> StoryRecord | None:
-        rows = self._rows("story = ?", (story,))
+        rows = self._rows("story = ?", (story,), limit=1)  # a templated "story" can hold thousands of records
         return rows[0] if rows else None
 
     def _placement_of(self, key: str, story: str, score: float = 0.0) -> Placement:
