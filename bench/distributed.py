@@ -38,8 +38,10 @@ from crawl import SHARED_SETTINGS, TEHRAN, Site, make_handler  # noqa: E402
 from tests.e2e.redis_server import RedisServer  # noqa: E402
 
 
-def run_workers(n_workers: int, total: int, redis: RedisServer, work: Path) -> dict[str, Any]:
-    redis.client().flushall()
+def run_workers(n_workers: int, total: int, redis: RedisServer | None, work: Path) -> dict[str, Any]:
+    """``n_workers`` sharing ``redis``; with ``redis`` None one ordinary crawl (SQLite), the baseline."""
+    if redis is not None:
+        redis.client().flushall()
     when = datetime.now(TEHRAN).replace(second=0, microsecond=0) - timedelta(minutes=1)
     site = Site(total, when)
     hits = {"article": 0, "listing": 0, "other": 0, "404": 0}
@@ -53,7 +55,8 @@ def run_workers(n_workers: int, total: int, redis: RedisServer, work: Path) -> d
     procs = []
     t0 = time.perf_counter()
     for i in range(n_workers):
-        cmd = [newsbot, "crawl", "isna", "--redis", redis.url, "--worker-id", f"w{i + 1}",
+        shared = ["--redis", redis.url, "--worker-id", f"w{i + 1}"] if redis is not None else []
+        cmd = [newsbot, "crawl", "isna", *shared,
                "-s", "NEWSBOT_HOST_MAP=" + json.dumps({"www.isna.ir": f"127.0.0.1:{port}"}),
                "-s", "NEWSBOT_HOST_MAP_ONLY=true",
                *[a for k, v in SHARED_SETTINGS.items() for a in ("-s", f"{k}={str(v).lower()}")],
@@ -69,10 +72,11 @@ def run_workers(n_workers: int, total: int, redis: RedisServer, work: Path) -> d
     seen: Counter[str] = Counter()
     for path in (work / "data" / "isna").glob("*.jsonl"):
         for line in path.read_bytes().splitlines():
-            per_worker[path.name.split(".")[-2]] += 1
+            per_worker[path.name.split(".")[-2] if redis is not None else "sqlite"] += 1
             seen[json.loads(line)["news_code"]] += 1
     written = sum(seen.values())
-    return {"workers": n_workers, "articles": total, "written": written, "unique": len(seen),
+    return {"workers": n_workers if redis is not None else "1, no Redis", "articles": total, "written": written,
+            "unique": len(seen),
             "doubled": sum(1 for n in seen.values() if n > 1), "exit_codes": codes, "wall_s": round(wall, 2),
             "per_s": round(written / wall, 1) if wall else None, "per_worker": dict(sorted(per_worker.items()))}
 
@@ -113,6 +117,10 @@ def main() -> None:
     work = OUT / "distributed"
     shutil.rmtree(work, ignore_errors=True)
     with RedisServer(work / "redis") as redis:
+        baseline = run_workers(1, args.articles, None, work / "crawl-sqlite")
+        print(json.dumps(baseline), flush=True)
+        if baseline["exit_codes"] != [0] or baseline["unique"] != args.articles:
+            raise SystemExit(f"bench/distributed.py: the single-machine crawl did not do its job: {baseline}")
         runs = []
         for n in (int(x) for x in args.workers.split(",")):
             run = run_workers(n, args.articles, redis, work / f"crawl-{n}")
@@ -123,13 +131,15 @@ def main() -> None:
             runs.append(run)
         memory = redis_memory(redis, args.codes, args.pending)
         print(json.dumps(memory), flush=True)
-    (OUT / "distributed.json").write_text(json.dumps({"runs": runs, "memory": memory}, indent=1), encoding="utf-8")
+    (OUT / "distributed.json").write_text(json.dumps({"baseline": baseline, "runs": runs, "memory": memory}, indent=1),
+                                          encoding="utf-8")
     one = runs[0]["per_s"] or 1
     rows = [[str(r["workers"]), f"{r['written']} / {r['articles']}", str(r["doubled"]), f"{r['wall_s']:.1f}",
              f"{r['per_s']:.1f}", f"{r['per_s'] / one:.2f}×",
-             " ".join(f"{k}={v}" for k, v in r["per_worker"].items())] for r in runs]
+             " ".join(f"{k}={v}" for k, v in r["per_worker"].items())] for r in [baseline, *runs]]
     md = ["Workers share one redis-server on this machine (2 cores shared by the workers, the site server and "
-          "Redis; politeness delays off, so the CPU is the limit):", "",
+          "Redis; politeness delays off, so the CPU is the limit). The first row is the same crawl on one machine "
+          "without Redis (the SQLite store); \"vs 1 worker\" compares with the one-worker Redis crawl:", "",
           md_table(["workers", "written / articles", "doubled", "wall s", "articles/s", "vs 1 worker",
                     "lines per worker"], rows), "",
           f"Redis memory: {memory['seen_bytes_per_code']} bytes per seen news code "

@@ -32,6 +32,7 @@ flat however long cron runs.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sqlite3
@@ -184,9 +185,11 @@ def containment(j: float, na: int, nb: int) -> float:
     return min(1.0, inter / min(na, nb))
 
 
-def _trigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def _trigrams(text: str) -> frozenset[str]:
+    # Cached: a record is compared with up to CANDIDATES others, and their titles come round again and again.
     f = fold(text)
-    return {f[i:i + 3] for i in range(max(1, len(f) - 2))} if f else set()
+    return frozenset(f[i:i + 3] for i in range(max(1, len(f) - 2))) if f else frozenset()
 
 
 def title_similarity(a: str | None, b: str | None) -> float:
@@ -205,6 +208,7 @@ def attribution_of(record: dict[str, Any]) -> str | None:
     return match.group(1).strip() if match else None
 
 
+@functools.lru_cache(maxsize=1024)
 def _source_key(name: str | None) -> str:
     words = [w for w in re.findall(r"[^\W_]+", fold_chars(name or "")) if not _AGENCY_WORDS.match(w)]
     return "".join(words)
