@@ -30,11 +30,13 @@ sure that across all workers an article is written once. Redis holds no article 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from scrapy import signals
@@ -92,6 +94,28 @@ def apply(settings: Any) -> None:
     spider = SETTINGS_PRIORITIES["spider"]
     for name, value in redis_settings(settings).items():
         settings.set(name, value, priority=max(spider, settings.getpriority(name) or 0))
+
+
+def _guarded(default: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A Coordinator call to Redis: past the client's retries the run fails once (:meth:`Coordinator.failed`), and
+    once it has, every later call returns ``default`` at once instead of waiting out the retries again."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def inner(self: Coordinator, *args: Any, **kwargs: Any) -> Any:
+            import redis
+
+            if self.lost:
+                return default
+            try:
+                return fn(self, *args, **kwargs)
+            except redis.RedisError as exc:
+                self.failed(exc)
+                return default
+
+        return inner
+
+    return wrap
 
 
 # ---- leases ------------------------------------------------------------------------------------------------------
@@ -295,19 +319,13 @@ class Coordinator:
     def _take_worker_id(self) -> None:
         self.heartbeat = Heartbeat.take(self.client, self.url, self.worker)
 
+    @_guarded()  # a Redis restart is ridden out within the client's retries; past them the run fails
     def beat(self) -> None:
         """Renew the heartbeat (and the seeding flag); put back the leases of workers whose heartbeat is gone."""
-        import redis
-
-        if self.lost:
-            return
-        try:
-            self.heartbeat.beat()
-            if self.seeding:
-                self.client.set(self.key("seeding"), self.worker, ex=HEARTBEAT_TTL)
-            self.sweep()
-        except redis.RedisError as exc:  # past the client's retries (a restart is ridden out within them)
-            self.failed(exc)
+        self.heartbeat.beat()
+        if self.seeding:
+            self.client.set(self.key("seeding"), self.worker, ex=HEARTBEAT_TTL)
+        self.sweep()
 
     def sweep(self) -> int:
         back = self._requeue(keys=[self.key("requests"), self.key("leases")], args=["", f"{PREFIX}:worker:"])
@@ -343,40 +361,18 @@ class Coordinator:
                            "heartbeat expires", _redact(self.url), _reason(exc))
 
     # ---- the queue ---------------------------------------------------------------------------------------------
+    @_guarded()
     def pop(self) -> bytes | None:
-        import redis
+        return self._pop(keys=[self.key("requests"), self.key("leases")], args=[self.worker]) or None
 
-        if self.lost:
-            return None
-        try:
-            data = self._pop(keys=[self.key("requests"), self.key("leases")], args=[self.worker])
-        except redis.RedisError as exc:
-            self.failed(exc)
-            return None
-        return data or None
-
+    @_guarded()
     def drop_lease(self, data: bytes) -> None:
-        import redis
-
-        if self.lost:
-            return
-        try:
-            self.client.hdel(self.key("leases"), data)
-        except redis.RedisError as exc:
-            self.failed(exc)
+        self.client.hdel(self.key("leases"), data)
 
     # ---- seeding -----------------------------------------------------------------------------------------------
+    @_guarded(False)
     def try_seed(self) -> bool:
         """Whether this worker seeds this round's discovery (and, if so, the round is started: dupefilter cleared)."""
-        import redis
-
-        try:
-            return self._try_seed()
-        except redis.RedisError as exc:
-            self.failed(exc)
-            return False
-
-    def _try_seed(self) -> bool:
         result = self._seed(keys=[self.key("seed"), self.key("requests"), self.key("leases"), self.key("seeding"),
                                   self.key("dupefilter")],
                             args=[self.worker, self.seed_interval, HEARTBEAT_TTL])
@@ -392,16 +388,13 @@ class Coordinator:
         return result == 1
 
     def seeding_done(self) -> None:
-        import redis
-
         self.seeding = False
-        if self.lost:
-            return
-        try:
-            if self.client.get(self.key("seeding")) in (self.worker.encode(), self.worker):
-                self.client.delete(self.key("seeding"))
-        except redis.RedisError as exc:
-            self.failed(exc)
+        self._drop_seeding_flag()
+
+    @_guarded()
+    def _drop_seeding_flag(self) -> None:
+        if self.client.get(self.key("seeding")) in (self.worker.encode(), self.worker):
+            self.client.delete(self.key("seeding"))
 
     def round_open(self) -> bool:
         """Work left anywhere: requests queued, leases held by live workers, or a seeder still reading."""
