@@ -197,6 +197,20 @@ class Frontier:
             logger.info("%s: resuming %d pending request(s) left by earlier runs", self.name, len(pending))
         return pending
 
+    @_guarded([])
+    def claimed_before(self) -> list[Pending]:
+        """Articles this worker id claimed in a run killed before writing them (a shared crawl), released and
+        owed again; those no longer pending were written or settled meanwhile."""
+        if self.store is None:
+            return []
+        owed = []
+        for key in self.store.own_claims(self.name):
+            self.store.unclaim(self.name, key)
+            pending = self.store.pending_one(self.name, key)
+            if pending is not None:
+                owed.append(pending)
+        return owed
+
     # ---- outcomes ------------------------------------------------------------------------------------------------
     def resolved(self, key: str | None) -> None:
         """The work behind ``key`` is done for this run: a shared crawl's lease on its request ends."""

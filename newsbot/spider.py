@@ -31,7 +31,7 @@ from newsbot.middlewares import BotWall
 from newsbot.parser import ArticleParser
 from newsbot.record import NOT_ARTICLE
 from newsbot.sites import Site, news_code_in, owns
-from newsbot.state import Pending, StateError
+from newsbot.state import Pending
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +152,12 @@ class NewsSpider(scrapy.Spider):
             coordinator = Coordinator.of(self.crawler)
             # A shared crawl: first what this worker id claimed in a run that was killed before writing it, then
             # discovery only if this worker seeds the round (the others work the shared queue).
-            for request in self._claimed_before():
-                yield request
-            if coordinator is not None and not coordinator.try_seed():
+            for pending in self.frontier.claimed_before():
+                request = self.request_from_pending(pending)
+                if request is not None:
+                    self._inc("redis/claims_taken_back")
+                    yield request.replace(dont_filter=True)
+            if not coordinator.try_seed():
                 return
         try:
             # What earlier runs left owed comes first: discovery's stop rules may end discovery, never the backlog.
@@ -169,27 +172,6 @@ class NewsSpider(scrapy.Spider):
         finally:
             if coordinator is not None:
                 coordinator.seeding_done()
-
-    def _claimed_before(self) -> Iterator[Request]:
-        store = self.frontier.store
-        if store is None:
-            return
-        try:
-            keys = store.own_claims(self.name)
-        except StateError as exc:
-            self.frontier.lose(exc)
-            return
-        for key in keys:
-            try:
-                store.unclaim(self.name, key)
-                pending = store.pending_one(self.name, key)
-            except StateError as exc:
-                self.frontier.lose(exc)
-                return
-            request = self.request_from_pending(pending) if pending is not None else None
-            if request is not None:
-                self._inc("redis/claims_taken_back")
-                yield request.replace(dont_filter=True)
 
     def request_from_pending(self, pending: Pending) -> Request | None:
         """The request again for a frontier row (None when this spider no longer knows what the URL is)."""
