@@ -164,15 +164,16 @@ class DedupPipeline(_CrawlerPipeline):
         key = self.key(item)
         # The claim is the "written before?" question; where workers share a Redis store it also reserves the
         # article for this worker until its line is marked (another worker's copy is then a duplicate).
+        claim = "seen" if key in self.in_flight else "ok"
+        if claim == "ok" and self.store is not None and not self.frontier.lost:
+            try:
+                claim = self.store.claim(*key)
+            except StateError as exc:
+                self.frontier.lose(exc)
         if self.frontier.lost:
             # The store is gone: a line written now could never be marked (nor, shared, claimed).
             self.stats.inc_value(f"newsbot/dropped/state_lost/{_spider_name(self.crawler)}")
             raise DropItem(f"not written, the state store is gone: {item.get('url')}", log_level="DEBUG")
-        try:
-            claim = "seen" if key in self.in_flight else self.store.claim(*key) if self.store else "ok"
-        except StateError as exc:
-            self.frontier.lose(exc)
-            raise DropItem(f"not written, the state store is gone: {item.get('url')}", log_level="DEBUG") from None
         if claim != "ok":
             self.stats.inc_value(f"newsbot/dropped/duplicate/{_spider_name(self.crawler)}")
             if claim == "claimed":
