@@ -269,16 +269,11 @@ class RedisStateStore(StateStore):
 
     def pending(self, site: str) -> list[Pending]:
         rows = sorted(self._rows(site), key=lambda kr: (kr[1].get("kind") == "article", kr[1].get("found_at", "")))
-        return [Pending(site, key, row.get("url", ""), row.get("kind", "article"),
-                        row.get("meta") if isinstance(row.get("meta"), dict) else {}, row.get("found_at", ""),
-                        int(row.get("attempts") or 0), int(row.get("walls") or 0)) for key, row in rows]
+        return [_pending(site, key, row) for key, row in rows]
 
     def pending_one(self, site: str, key: str) -> Pending | None:
         row = _json(self._call(self.client.hget, self._k("frontier", site), key))
-        if row is None:
-            return None
-        return Pending(site, key, row.get("url", ""), row.get("kind", "article"), row.get("meta") or {},
-                       row.get("found_at", ""), int(row.get("attempts") or 0), int(row.get("walls") or 0))
+        return _pending(site, key, row) if row is not None else None
 
     def pending_count(self, site: str | None = None, kind: str | None = None) -> int:
         names = [site] if site is not None else self.sites()
@@ -397,6 +392,12 @@ def _json(raw: Any) -> dict[str, Any] | None:
     except (TypeError, ValueError):
         return None
     return row if isinstance(row, dict) else None
+
+
+def _pending(site: str, key: str, row: dict[str, Any]) -> Pending:
+    meta = row.get("meta")
+    return Pending(site, key, row.get("url", ""), row.get("kind", "article"), meta if isinstance(meta, dict) else {},
+                   row.get("found_at", ""), int(row.get("attempts") or 0), int(row.get("walls") or 0))
 
 
 def _now() -> str:

@@ -211,23 +211,16 @@ class StateStore:
     def is_pending(self, site: str, key: str) -> bool:
         return self._execute("SELECT 1 FROM frontier WHERE site=? AND key=?", (site, key)).fetchone() is not None
 
+    _PENDING = "SELECT site, key, url, kind, meta, found_at, attempts, walls FROM frontier WHERE site=?"
+
     def pending(self, site: str) -> list[Pending]:
         """Every frontier row of a site, discovery pages first (they lead to articles), oldest first."""
-        rows = self._execute(
-            "SELECT site, key, url, kind, meta, found_at, attempts, walls FROM frontier WHERE site=? "
-            "ORDER BY kind = 'article', found_at", (site,)).fetchall()
-        out = []
-        for row in rows:
-            try:
-                meta = json.loads(row[4] or "{}")
-            except ValueError:
-                meta = {}
-            out.append(Pending(row[0], row[1], row[2], row[3], meta if isinstance(meta, dict) else {}, row[5],
-                               row[6], row[7]))
-        return out
+        rows = self._execute(self._PENDING + " ORDER BY kind = 'article', found_at", (site,)).fetchall()
+        return [_pending(r) for r in rows]
 
     def pending_one(self, site: str, key: str) -> Pending | None:
-        return next((p for p in self.pending(site) if p.key == key), None)
+        row = self._execute(self._PENDING + " AND key=?", (site, key)).fetchone()
+        return _pending(row) if row else None
 
     def pending_count(self, site: str | None = None, kind: str | None = None) -> int:
         sql, params = "SELECT COUNT(*) FROM frontier WHERE 1=1", []
@@ -368,11 +361,7 @@ class StateStore:
             yield {"table": "seen", "site": site, "key": key}
         for site, key, url, kind, meta, found_at, attempts, walls, last_error in self._execute(
                 "SELECT site, key, url, kind, meta, found_at, attempts, walls, last_error FROM frontier"):
-            try:
-                meta_obj = json.loads(meta or "{}")
-            except ValueError:
-                meta_obj = {}
-            yield {"table": "frontier", "site": site, "key": key, "url": url, "kind": kind, "meta": meta_obj,
+            yield {"table": "frontier", "site": site, "key": key, "url": url, "kind": kind, "meta": _meta(meta),
                    "found_at": found_at, "attempts": attempts, "walls": walls, "last_error": last_error}
         for site, key, url, outcome, reason, settled_at in self._execute(
                 "SELECT site, key, url, outcome, reason, settled_at FROM settled"):
@@ -399,6 +388,20 @@ class StateStore:
                     self._settle(site, key, row.get("url"), row["outcome"], row.get("reason"))
                 counts[table] += 1
         return counts
+
+
+def _pending(row: tuple[Any, ...]) -> Pending:
+    site, key, url, kind, meta, found_at, attempts, walls = row
+    return Pending(site, key, url, kind, _meta(meta), found_at, attempts, walls)
+
+
+def _meta(raw: str | None) -> dict[str, Any]:
+    """A frontier row's stored meta; anything that is not a JSON object reads as none."""
+    try:
+        meta = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def _records(raw: bytes, path: Path, offset: int) -> Iterator[dict[str, Any]]:
