@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from persiantools import digits
@@ -766,6 +766,18 @@ def parse_day(text: str) -> datetime:
     """A day given on the command line (Jalali ``1403-01-01`` or Gregorian ``2024-03-20``) → its Tehran start."""
     parsed = parse_datetime(text)
     return datetime(parsed.year, parsed.month, parsed.day, tzinfo=TEHRAN)
+
+
+def iso_timestamp(value: Any) -> float | None:
+    """The POSIX time of a record's aware ISO 8601 time (``published_at``); None for a missing, naive or
+    unparseable one, so that sorting and windows never guess a zone."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return dt.timestamp() if dt.tzinfo is not None else None
 
 
 def jalali_ymd(day: date) -> tuple[int, int, int]:

@@ -139,13 +139,9 @@ def day_range(text: str) -> tuple[float, float, str]:
 
 
 def _ts(value: Any) -> float | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return dt.timestamp() if dt.tzinfo else None
+    from newsbot.dates import iso_timestamp  # not at import: every newsbot command imports this module
+
+    return iso_timestamp(value)
 
 
 # ---- watch -------------------------------------------------------------------------------------------------------

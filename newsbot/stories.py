@@ -40,13 +40,13 @@ import struct
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from newsbot.dates import iso_timestamp
 from newsbot.text import is_trailer
 from newsbot.watch import fold, fold_chars
 
@@ -260,18 +260,6 @@ def record_id(record: dict[str, Any]) -> str:
     return f"{site}:{code}"
 
 
-def _timestamp(value: Any) -> float | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        return None
-    return dt.timestamp()
-
-
 class StoryIndexError(Exception):
     """The story index cannot be opened or written (one line)."""
 
@@ -351,7 +339,7 @@ class StoryIndex:
         sh = shingles(story_text(record))
         sig = signature(sh)
         n = len(sh)
-        published_ts = _timestamp(record.get("published_at"))
+        published_ts = iso_timestamp(record.get("published_at"))
         ts = published_ts if published_ts is not None else now
         attribution = attribution_of(record)
         best = self._best_candidate(record, sig, n, ts, attribution)
@@ -497,7 +485,8 @@ def cluster(records: list[dict[str, Any]], window_days: float = 14.0) -> list[tu
     """Stories over records in memory (``newsbot stories FILE``, the tests, the bench): in publish order, so the
     result does not depend on the order the files were given in."""
     index = StoryIndex(":memory:", window_days)
-    order = sorted(range(len(records)), key=lambda i: (_timestamp(records[i].get("published_at")) or float("inf"), i))
+    order = sorted(range(len(records)),
+                   key=lambda i: (iso_timestamp(records[i].get("published_at")) or float("inf"), i))
     placed: dict[int, Placement] = {}
     now = time.time()
     for i in order:
