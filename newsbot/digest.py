@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from newsbot.dates import TEHRAN, to_jalali_iso
+from newsbot.text import persian_digits
 
 
 @dataclass
@@ -49,10 +50,6 @@ def jalali_time(value: Any) -> str:
     return to_jalali_iso(dt.astimezone(TEHRAN))[:16].replace("T", " ")
 
 
-def _persian_digits(text: str) -> str:
-    return text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
-
-
 def _md(text: Any) -> str:
     """Text safe inside a Markdown table cell or link label."""
     return str(text or "").replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]") \
@@ -67,19 +64,19 @@ def _safe_url(url: Any) -> str | None:
 
 def render_markdown(title: str, day: str, stories: list[DigestStory]) -> str:
     outlets = {o for s in stories for o in s.outlets}
-    lines = [f"# پایش رسانه: {_md(title)} — {_persian_digits(day)}", ""]
-    lines.append(f"{_persian_digits(str(len(stories)))} خبر، {_persian_digits(str(len(outlets)))} رسانه، "
-                 f"{_persian_digits(str(sum(len(s.records) for s in stories)))} بار انتشار.")
+    lines = [f"# پایش رسانه: {_md(title)} — {persian_digits(day)}", ""]
+    lines.append(f"{persian_digits(str(len(stories)))} خبر، {persian_digits(str(len(outlets)))} رسانه، "
+                 f"{persian_digits(str(sum(len(s.records) for s in stories)))} بار انتشار.")
     lines.append("")
     if not stories:
         lines.append("در این روز خبری با این فهرست پیدا نشد.")
     for n, story in enumerate(stories, start=1):
         first = story.first
-        lines.append(f"## {_persian_digits(str(n))}. {_md(first.get('title'))}")
+        lines.append(f"## {persian_digits(str(n))}. {_md(first.get('title'))}")
         lines.append("")
-        lines.append(f"- نخستین انتشار: {_persian_digits(jalali_time(first.get('published_at')))}، "
+        lines.append(f"- نخستین انتشار: {persian_digits(jalali_time(first.get('published_at')))}، "
                      f"{_md(outlet(first))}")
-        lines.append(f"- رسانه‌ها ({_persian_digits(str(len(story.outlets)))}): "
+        lines.append(f"- رسانه‌ها ({persian_digits(str(len(story.outlets)))}): "
                      + "، ".join(_md(o) for o in story.outlets))
         if story.terms:
             lines.append("- واژه‌ها: " + "، ".join(_md(t) for t in story.terms))
@@ -90,7 +87,7 @@ def render_markdown(title: str, day: str, stories: list[DigestStory]) -> str:
         for rec in story.records:
             url = _safe_url(rec.get("url"))
             link = f"[{_md(rec.get('news_code') or 'پیوند')}]({url.replace(')', '%29')})" if url else "-"
-            lines.append(f"| {_md(outlet(rec))} | {_persian_digits(jalali_time(rec.get('published_at')))} | "
+            lines.append(f"| {_md(outlet(rec))} | {persian_digits(jalali_time(rec.get('published_at')))} | "
                          f"{_md(rec.get('title'))} | {link} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -108,20 +105,20 @@ def render_html(title: str, day: str, stories: list[DigestStory]) -> str:
     outlets = {o for s in stories for o in s.outlets}
     out = ['<!DOCTYPE html>', '<html lang="fa" dir="rtl">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(f'پایش رسانه: {title} — {_persian_digits(day)}')}</title>", f"<style>{_CSS}</style>",
-           "</head>", "<body>", f"<h1>پایش رسانه: {e(title)} — {e(_persian_digits(day))}</h1>",
-           f'<p class="meta">{e(_persian_digits(str(len(stories))))} خبر، '
-           f"{e(_persian_digits(str(len(outlets))))} رسانه، "
-           f"{e(_persian_digits(str(sum(len(s.records) for s in stories))))} بار انتشار.</p>"]
+           f"<title>{e(f'پایش رسانه: {title} — {persian_digits(day)}')}</title>", f"<style>{_CSS}</style>",
+           "</head>", "<body>", f"<h1>پایش رسانه: {e(title)} — {e(persian_digits(day))}</h1>",
+           f'<p class="meta">{e(persian_digits(str(len(stories))))} خبر، '
+           f"{e(persian_digits(str(len(outlets))))} رسانه، "
+           f"{e(persian_digits(str(sum(len(s.records) for s in stories))))} بار انتشار.</p>"]
     if not stories:
         out.append("<p>در این روز خبری با این فهرست پیدا نشد.</p>")
     for n, story in enumerate(stories, start=1):
         first = story.first
-        out.append(f"<section><h2>{e(_persian_digits(str(n)))}. {e(str(first.get('title') or ''))}</h2>")
+        out.append(f"<section><h2>{e(persian_digits(str(n)))}. {e(str(first.get('title') or ''))}</h2>")
         out.append('<ul class="meta">')
-        out.append(f"<li>نخستین انتشار: {e(_persian_digits(jalali_time(first.get('published_at'))))}، "
+        out.append(f"<li>نخستین انتشار: {e(persian_digits(jalali_time(first.get('published_at'))))}، "
                    f"{e(outlet(first))}</li>")
-        out.append(f"<li>رسانه‌ها ({e(_persian_digits(str(len(story.outlets))))}): "
+        out.append(f"<li>رسانه‌ها ({e(persian_digits(str(len(story.outlets))))}): "
                    f"{e('، '.join(story.outlets))}</li>")
         if story.terms:
             out.append(f"<li>واژه‌ها: {e('، '.join(story.terms))}</li>")
@@ -131,7 +128,7 @@ def render_html(title: str, day: str, stories: list[DigestStory]) -> str:
         for rec in story.records:
             url = _safe_url(rec.get("url"))
             link = f'<a href="{e(url)}" rel="noreferrer">{e(str(rec.get("news_code") or "پیوند"))}</a>' if url else "-"
-            out.append(f"<tr><td>{e(outlet(rec))}</td><td>{e(_persian_digits(jalali_time(rec.get('published_at'))))}"
+            out.append(f"<tr><td>{e(outlet(rec))}</td><td>{e(persian_digits(jalali_time(rec.get('published_at'))))}"
                        f"</td><td>{e(str(rec.get('title') or ''))}</td><td>{link}</td></tr>")
         out.append("</tbody></table></section>")
     out += ["</body>", "</html>"]

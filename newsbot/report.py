@@ -14,13 +14,13 @@ from typing import Any
 
 from newsbot.dates import TEHRAN, jalali_ymd
 from newsbot.history import History, SiteStatus
+from newsbot.text import persian_digits as fa
 
 _STATUS_COLOUR = {"ok": "#2e7d32", "unreachable": "#c62828", "blocked": "#6a1b9a", "broken": "#ef6c00",
                   "failed": "#37474f"}
 _STATUS_FA = {"ok": "سالم", "unreachable": "در دسترس نیست", "blocked": "مسدود", "broken": "خراب",
               "failed": "ناموفق"}
 _WORST = ("failed", "broken", "blocked", "unreachable", "ok")
-_FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _CSS = """
 body{font-family:Tahoma,"DejaVu Sans",sans-serif;margin:24px;background:#fafafa;color:#212121}
 h1{font-size:22px}h2{font-size:18px;margin:0 0 8px}
@@ -31,8 +31,6 @@ svg text{font-family:Tahoma,"DejaVu Sans",sans-serif}
 """
 
 
-def fa(value: Any) -> str:
-    return str(value).translate(_FA_DIGITS)
 
 
 def jalali(day: date) -> str:

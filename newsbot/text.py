@@ -110,6 +110,11 @@ def ascii_digits(value: str) -> str:
     return _digits.fa_to_en(_digits.ar_to_fa(value))
 
 
+def persian_digits(value: object) -> str:
+    """ASCII digits to Persian, for text newsbot writes for people (the report, the digest), never for records."""
+    return _digits.en_to_fa(str(value))
+
+
 def has_arabic_letters(value: str) -> bool:
     """True when Arabic ي/ى/ك are present: a check the tests and the benchmark share."""
     return any(ch in value for ch in "\u064a\u0649\u0643")
