@@ -132,7 +132,7 @@ class Folded:
         words = pieces[0::2]
         offsets = list(accumulate(map(len, words), initial=0))
         # offsets[i + 1] is where word i ends; the separator pieces[2 * i + 1] follows it.
-        breaks = {offsets[i + 1]: _break_kind(sep) for i, sep in enumerate(pieces[1::2])} if kinds else {}
+        breaks = {offsets[i + 1]: _break_kind(sep) for i, sep in enumerate(pieces[1::2])}
         return cls("".join(words), set(offsets), breaks)
 
 
