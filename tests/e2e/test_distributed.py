@@ -151,19 +151,22 @@ def test_kill_9_of_a_worker_loses_and_doubles_nothing(server: SiteServer, crawle
     site = server.site
     for _ in range(90):
         site.add_article()
-    site.hold_after = 50  # every article request after the 50th waits until the test releases them
+    site.hold_after = 20  # every article request after the 20th waits until the test releases them
     workers.settings["NEWSBOT_MARK_BATCH"] = 1000  # marks wait for the batch: lines written, not marked
-    names = ("w1", "w2", "w3")
-    for name in names:
-        workers.start(name)
+    names, victim = ("w1", "w2", "w3"), "w2"
     client = redis_server.client()
 
     def leased(name: str) -> int:
         return sum(1 for v in client.hvals("newsbot:isna:leases") if v.startswith(name.encode() + b"|"))
 
-    wait_for(lambda: site.article_requests >= 54, 90, "requests held", workers.procs["w1"])
-    time.sleep(1.0)  # everything that can reach the held requests has
-    victim = max(names, key=lambda n: (workers.lines(n) > 0, leased(n)))
+    # The victim alone first, so that it is the one with written lines and with held requests (whatever the
+    # machine's load does to the others' start-up); then the others, until they too hold requests.
+    workers.start(victim)
+    wait_for(lambda: site.article_requests >= 24 and workers.lines(victim) > 0 and leased(victim) > 0, 90,
+             f"{victim} holding requests and written lines", workers.procs[victim])
+    for name in ("w1", "w3"):
+        workers.start(name)
+    wait_for(lambda: leased("w1") > 0 and leased("w3") > 0, 90, "w1 and w3 working", workers.procs["w1"])
     written, in_flight = workers.lines(victim), leased(victim)
     assert written > 0 and in_flight > 0, f"{victim}: {written} lines, {in_flight} leases: the kill tests nothing"
     victim_codes = [json.loads(line)["news_code"] for path in (crawler.data_dir / "isna").glob(f"*.{victim}.jsonl")
